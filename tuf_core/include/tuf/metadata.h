@@ -1,0 +1,155 @@
+// The TUF metadata model: parsed, schema-checked, not yet trusted.
+//
+// Parsing (parse_root/parse_timestamp/...) validates the JSON document and the schema of the
+// `signed` part, and produces the canonical JSON (OLPC) bytes of `signed` straight from the
+// parsed document, including every field the model does not know. Whether a document is
+// *trusted* is decided by tuf::TrustedSet, never here. Parsing never throws on bad input.
+//
+// Serialisation (serialize_signed / make_envelope) exists for signers: the test repository
+// simulator and the local index. It emits canonical JSON of the model's known fields.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "tuf/bytes.h"
+#include "tuf/error.h"
+#include "tuf/hash.h"
+#include "tuf/keys.h"
+
+namespace tuf {
+
+// Seconds since the Unix epoch (UTC).
+using Timestamp = std::int64_t;
+
+// "2030-01-01T00:00:00Z" <-> seconds. Parsing accepts exactly that shape (TUF "Date-time").
+Result<Timestamp> parse_datetime(std::string_view text);
+std::string format_datetime(Timestamp t);
+
+struct Signature {
+  std::string keyid;
+  std::string sig;  // hex
+};
+
+struct Key {
+  std::string keytype;
+  std::string scheme;
+  std::string public_value;  // keyval.public
+  // Prepared verifier; null when the keytype/scheme is unknown or the value malformed (such a
+  // key is kept, as the spec requires unknown keys to be ignored, but never verifies).
+  std::shared_ptr<const PublicKey> verifier;
+};
+
+// keyid of a key as TUF signers compute it: sha256 of the canonical JSON of
+// {"keytype":..,"scheme":..,"keyval":{"public":..}}, lowercase hex.
+std::string compute_keyid(const Key& key);
+
+struct RoleKeys {
+  std::vector<std::string> keyids;
+  std::uint32_t threshold = 1;
+};
+
+struct MetaInfo {  // an entry of timestamp "meta" / snapshot "meta"
+  std::uint64_t version = 0;
+  std::optional<std::uint64_t> length;
+  HashList hashes;  // may be empty
+};
+
+struct TargetFile {
+  std::uint64_t length = 0;
+  HashList hashes;  // document order; never empty after parsing
+};
+
+struct DelegatedRole {
+  std::string name;
+  RoleKeys keys;
+  bool terminating = false;
+  std::optional<std::vector<std::string>> paths;               // glob patterns
+  std::optional<std::vector<std::string>> path_hash_prefixes;  // hex prefixes of sha256(path)
+  // Does this role's delegation cover `target_path`? (paths: fnmatch-like, '*' does not match
+  // '/', each path segment matched separately; path_hash_prefixes: prefix of hex sha256.)
+  bool is_delegated_path(std::string_view target_path) const;
+};
+
+// TAP 15 succinct hash-bin delegation.
+struct SuccinctRoles {
+  RoleKeys keys;
+  std::uint32_t bit_length = 0;  // 1..32
+  std::string name_prefix;
+  std::uint32_t bin_count() const { return 1u << bit_length; }  // bit_length < 32 enforced
+  // Name of the bin covering target_path: prefix + "-" + lowercase hex of the bin number,
+  // zero-padded to the width of the largest bin number.
+  std::string role_for_target(std::string_view target_path) const;
+  bool is_role(std::string_view role_name) const;
+};
+
+struct Delegations {
+  std::unordered_map<std::string, Key> keys;
+  std::vector<DelegatedRole> roles;            // in order of appearance
+  std::optional<SuccinctRoles> succinct_roles;  // exclusive with roles
+};
+
+struct SignedCommon {
+  std::string type;  // "_type"
+  std::string spec_version;
+  std::uint64_t version = 0;
+  Timestamp expires = 0;
+  bool is_expired(Timestamp reference_time) const { return reference_time >= expires; }
+};
+
+struct Root : SignedCommon {
+  bool consistent_snapshot = false;
+  std::unordered_map<std::string, Key> keys;
+  std::map<std::string, RoleKeys> roles;  // contains root, timestamp, snapshot, targets
+};
+
+struct TimestampMeta : SignedCommon {  // "timestamp" role
+  MetaInfo snapshot_meta;              // meta["snapshot.json"]
+};
+
+struct Snapshot : SignedCommon {
+  std::unordered_map<std::string, MetaInfo> meta;  // "targets.json", "<role>.json"
+};
+
+struct Targets : SignedCommon {
+  std::unordered_map<std::string, TargetFile> targets;
+  std::optional<Delegations> delegations;
+};
+
+template <class T>
+struct Metadata {
+  T signed_part;
+  std::vector<Signature> signatures;
+  std::string canonical_signed;  // the bytes signatures are over
+};
+
+// Parse a whole metadata document ({"signed": ..., "signatures": [...]}). Fails with
+// invalid_metadata naming `role_hint` (used only for messages) on malformed JSON, duplicate
+// object keys, non-integer numbers, a wrong "_type", an unsupported spec_version major, a
+// version < 1, a bad date, or any other schema violation.
+Result<Metadata<Root>> parse_root(Bytes json, std::string_view role_hint = "root");
+Result<Metadata<TimestampMeta>> parse_timestamp(Bytes json,
+                                                std::string_view role_hint = "timestamp");
+Result<Metadata<Snapshot>> parse_snapshot(Bytes json, std::string_view role_hint = "snapshot");
+Result<Metadata<Targets>> parse_targets(Bytes json, std::string_view role_hint = "targets");
+
+// Canonical JSON (OLPC) of any JSON document: object keys sorted by bytes, no whitespace, only
+// '"' and '\\' escaped in strings, integers only. Fails on floats and duplicate keys.
+Result<std::string> canonicalize_json(Bytes json);
+
+// Signer side: canonical JSON of the model's `signed` part.
+std::string serialize_signed(const Root& r);
+std::string serialize_signed(const TimestampMeta& t);
+std::string serialize_signed(const Snapshot& s);
+std::string serialize_signed(const Targets& t);
+// {"signatures":[{"keyid":..,"sig":..}...],"signed":<canonical_signed>} (canonical itself).
+std::string make_envelope(std::string_view canonical_signed,
+                          const std::vector<Signature>& signatures);
+
+}  // namespace tuf

@@ -1,0 +1,67 @@
+// TrustedSet: the verified top-level and delegated metadata, and nothing else.
+//
+// It only verifies: bytes in, verified model kept. Each update_<role> checks every rule of the
+// TUF specification section 5 for that role against the fixed reference time given at
+// construction, and commits with one move at the end: a rejected update leaves the set exactly
+// as it was. It performs no I/O and reads no clock. The Updater drives the workflow around it.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "tuf/bytes.h"
+#include "tuf/error.h"
+#include "tuf/metadata.h"
+
+namespace tuf {
+
+// Counts distinct keyids among `role_keys.keyids` that have a valid signature over
+// `canonical_signed` (each keyid at most once, whatever the signatures list repeats) and fails
+// with unsigned_metadata naming `role` if fewer than the threshold verify. `keys` maps
+// keyid -> key (the root's keys or the delegator's).
+Result<void> verify_threshold(std::string_view role,
+                              const std::unordered_map<std::string, Key>& keys,
+                              const RoleKeys& role_keys, std::string_view canonical_signed,
+                              const std::vector<Signature>& signatures);
+
+class TrustedSet {
+ public:
+  // 5.2: trust `root_bytes` (verified against its own keys and threshold, not for expiry).
+  static Result<TrustedSet> create(Bytes root_bytes, Timestamp reference_time);
+
+  // 5.3: a new root version N+1, signed by the trusted and by the new root.
+  Result<void> update_root(Bytes bytes);
+  // 5.4. Fails with equal_version_number when the new timestamp is the trusted one's version.
+  Result<void> update_timestamp(Bytes bytes);
+  // 5.5. `trusted_local` is set when the bytes come from the local store: then the version
+  // match with timestamp is not required (python-tuf semantics: an older local snapshot is
+  // still loaded to serve as the rollback reference).
+  Result<void> update_snapshot(Bytes bytes, bool trusted_local = false);
+  // 5.6 for the top-level targets role.
+  Result<void> update_targets(Bytes bytes);
+  // 5.6.7 for a delegated role: `delegator` must already be trusted.
+  Result<void> update_delegated_targets(Bytes bytes, std::string_view role,
+                                        std::string_view delegator);
+
+  // 5.3.10: the trusted root must not be expired at the reference time.
+  Result<void> check_root_not_expired() const;
+
+  Timestamp reference_time() const { return reference_time_; }
+  const Metadata<Root>& root() const { return root_; }
+  const Metadata<TimestampMeta>* timestamp() const { return timestamp_ ? &*timestamp_ : nullptr; }
+  const Metadata<Snapshot>* snapshot() const { return snapshot_ ? &*snapshot_ : nullptr; }
+  // "targets" or a delegated role name; nullptr if not trusted.
+  const Metadata<Targets>* targets(std::string_view role = "targets") const;
+
+ private:
+  TrustedSet() = default;
+  Timestamp reference_time_ = 0;
+  Metadata<Root> root_;
+  std::optional<Metadata<TimestampMeta>> timestamp_;
+  std::optional<Metadata<Snapshot>> snapshot_;
+  std::map<std::string, Metadata<Targets>, std::less<>> targets_;  // top-level and delegated
+};
+
+}  // namespace tuf
