@@ -4,6 +4,14 @@
 // TUF specification section 5 for that role against the fixed reference time given at
 // construction, and commits with one move at the end: a rejected update leaves the set exactly
 // as it was. It performs no I/O and reads no clock. The Updater drives the workflow around it.
+//
+// One deliberate exception, shared with python-tuf and go-tuf: a timestamp or snapshot that
+// passes its signature and rollback checks is committed *before* its expiry (5.4.4, 5.5.6) and,
+// for snapshot, its version match with timestamp (5.5.4) are checked. If those fail the error is
+// returned, but the document stays in memory as the rollback reference for the next candidate
+// (an expired local timestamp v5 must still stop a remote v3). The updater never persists such
+// a document, and everything that relies on it re-checks check_final_timestamp() /
+// check_final_snapshot() first.
 #pragma once
 
 #include <map>
@@ -47,6 +55,11 @@ class TrustedSet {
 
   // 5.3.10: the trusted root must not be expired at the reference time.
   Result<void> check_root_not_expired() const;
+  // 5.4.4: the trusted timestamp exists and is not expired.
+  Result<void> check_final_timestamp() const;
+  // 5.5.4 / 5.5.6: the trusted snapshot exists, is not expired, and is the version the
+  // trusted timestamp lists (and the timestamp is final).
+  Result<void> check_final_snapshot() const;
 
   Timestamp reference_time() const { return reference_time_; }
   const Metadata<Root>& root() const { return root_; }
