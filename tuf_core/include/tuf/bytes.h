@@ -21,5 +21,8 @@ inline std::string_view as_chars(Bytes b) {
 std::string to_hex(Bytes b);
 // Decodes hex (either case). Returns false on odd length or a non-hex character.
 bool from_hex(std::string_view hex, std::string& out);
+// Decodes exactly out.size() bytes without allocating. Returns false unless `hex` has exactly
+// 2 * out.size() hex characters (either case); `out` is then unspecified.
+bool from_hex_exact(std::string_view hex, std::span<std::uint8_t> out);
 
 }  // namespace tuf

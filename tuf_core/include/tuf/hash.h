@@ -65,7 +65,8 @@ class MultiHasher {
   // Fails (invalid_metadata) if an algorithm is unknown.
   static Result<MultiHasher> create(const HashList& expected);
   void update(Bytes data);
-  // Compares against the expected hex values (case-insensitive).
+  // Compares against the expected hex values (case-insensitive). Finishes the hashers: call
+  // once; a second call fails.
   Result<void> verify(std::string_view role);
 
  private:

@@ -8,6 +8,9 @@
 //   keytype "rsa",                        scheme "rsassa-pss-sha256": public = PEM SPKI;
 //       signature = hex of RSASSA-PSS (MGF1-SHA256, salt length = digest length; verification
 //       also accepts the maximum salt length as python-securesystemslib signs with it)
+// Also accepted: keytype "ecdsa" or "ecdsa-sha2-nistp384" with scheme "ecdsa-sha2-nistp384"
+// (P-384, DER over SHA-384), and keytype "rsa" with scheme "rsa-pkcs1v15-sha256". A PEM key
+// must be of the declared type (and, for ECDSA, on the scheme's curve).
 // ed25519 uses libsodium; ecdsa and rsa use OpenSSL libcrypto.
 #pragma once
 
