@@ -253,43 +253,9 @@ Result<void> TrustedSet::update_delegated_targets(Bytes bytes, std::string_view 
   }
   if (auto ok = check_final_snapshot(); !ok) return ok;
 
-  // Who delegates: root for top-level targets, else a trusted targets role.
-  const std::unordered_map<std::string, Key>* keys = nullptr;
-  const RoleKeys* role_keys = nullptr;
-  RoleKeys succinct_keys;
-  if (delegator == "root") {
-    if (role != "targets") {
-      return fail(Errc::usage, role_name, "only targets is delegated by root");
-    }
-    keys = &root_.signed_part.keys;
-    role_keys = &root_.signed_part.roles.at("targets");
-  } else {
-    const Metadata<Targets>* parent = targets(delegator);
-    if (!parent) {
-      return fail(Errc::usage, role_name,
-                  "delegating role " + std::string(delegator) + " is not trusted");
-    }
-    const auto& delegations = parent->signed_part.delegations;
-    if (!delegations) {
-      return fail(Errc::repository_error, role_name,
-                  std::string(delegator) + " delegates to no role");
-    }
-    keys = &delegations->keys;
-    for (const DelegatedRole& d : delegations->roles) {
-      if (d.name == role) {
-        role_keys = &d.keys;
-        break;
-      }
-    }
-    if (!role_keys && delegations->succinct_roles &&
-        delegations->succinct_roles->is_role(role)) {
-      role_keys = &delegations->succinct_roles->keys;
-    }
-    if (!role_keys) {
-      return fail(Errc::repository_error, role_name,
-                  std::string(delegator) + " does not delegate to " + role_name);
-    }
-  }
+  auto delegation = delegation_for(role, delegator);
+  if (!delegation) return std::unexpected(delegation.error());
+  const auto& [keys, role_keys] = *delegation;
 
   // 5.6.2: length and hashes listed by snapshot (mix-and-match).
   const std::string meta_name = role_name + ".json";
@@ -322,13 +288,57 @@ Result<void> TrustedSet::update_delegated_targets(Bytes bytes, std::string_view 
                 "expires after " + format_datetime(reference_time_),
                 format_datetime(fresh.expires));
   }
-  targets_.insert_or_assign(role_name, std::move(*next));
+  targets_.insert_or_assign(role_name, Verified{std::string(delegator), std::move(*next)});
   return {};
+}
+
+Result<TrustedSet::Delegation> TrustedSet::delegation_for(std::string_view role,
+                                                          std::string_view delegator) const {
+  const std::string role_name(role);
+  if (delegator == "root") {
+    if (role != "targets") {
+      return fail(Errc::usage, role_name, "only targets is delegated by root");
+    }
+    return Delegation{&root_.signed_part.keys, &root_.signed_part.roles.at("targets")};
+  }
+  const Metadata<Targets>* parent = targets(delegator);
+  if (!parent) {
+    return fail(Errc::usage, role_name,
+                "delegating role " + std::string(delegator) + " is not trusted");
+  }
+  const auto& delegations = parent->signed_part.delegations;
+  if (delegations) {
+    for (const DelegatedRole& d : delegations->roles) {
+      if (d.name == role) return Delegation{&delegations->keys, &d.keys};
+    }
+    if (delegations->succinct_roles && delegations->succinct_roles->is_role(role)) {
+      return Delegation{&delegations->keys, &delegations->succinct_roles->keys};
+    }
+  }
+  return fail(Errc::repository_error, role_name,
+              std::string(delegator) + " does not delegate to " + role_name);
+}
+
+Result<void> TrustedSet::verify_delegated_by(std::string_view role,
+                                             std::string_view delegator) const {
+  auto it = targets_.find(role);
+  if (it == targets_.end()) {
+    return fail(Errc::usage, std::string(role), "role is not trusted");
+  }
+  if (it->second.delegator == delegator) return {};
+  // 5.6.3 for a second path to the same role: the metadata must also satisfy this
+  // delegator's keys and threshold (a role name reached through another parent is not
+  // vouched for by that parent).
+  auto delegation = delegation_for(role, delegator);
+  if (!delegation) return std::unexpected(delegation.error());
+  const auto& [keys, role_keys] = *delegation;
+  const Metadata<Targets>& md = it->second.metadata;
+  return verify_threshold(role, *keys, *role_keys, md.canonical_signed, md.signatures);
 }
 
 const Metadata<Targets>* TrustedSet::targets(std::string_view role) const {
   auto it = targets_.find(role);
-  return it == targets_.end() ? nullptr : &it->second;
+  return it == targets_.end() ? nullptr : &it->second.metadata;
 }
 
 }  // namespace tuf

@@ -262,7 +262,9 @@ Flow Updater::State::refresh_flow() {
 // 5.6.1 - 5.6.6 for `role` (top-level or delegated): the local copy if it is still the version
 // snapshot lists, else a download bounded by the listed length or the configured cap.
 Flow Updater::State::load_targets(std::string role, std::string delegator) {
-  if (trusted->targets(role)) co_return Result<void>{};
+  // Already trusted in this session: re-checked against this delegator (a role name reached
+  // through a second parent must be vouched for by that parent too).
+  if (trusted->targets(role)) co_return trusted->verify_delegated_by(role, delegator);
   {
     auto local = co_await load_cached(role);
     if (local && trusted->update_delegated_targets(as_bytes(*local), role, delegator)) {

@@ -67,6 +67,10 @@ class TrustedSet {
   const Metadata<Snapshot>* snapshot() const { return snapshot_ ? &*snapshot_ : nullptr; }
   // "targets" or a delegated role name; nullptr if not trusted.
   const Metadata<Targets>* targets(std::string_view role = "targets") const;
+  // A trusted role reached again through another delegator: its signatures must also meet
+  // that delegator's keys and threshold for it. Ok when `delegator` is the one it was
+  // verified through.
+  Result<void> verify_delegated_by(std::string_view role, std::string_view delegator) const;
 
  private:
   TrustedSet() = default;
@@ -74,7 +78,16 @@ class TrustedSet {
   Metadata<Root> root_;
   std::optional<Metadata<TimestampMeta>> timestamp_;
   std::optional<Metadata<Snapshot>> snapshot_;
-  std::map<std::string, Metadata<Targets>, std::less<>> targets_;  // top-level and delegated
+  struct Verified {
+    std::string delegator;  // the role whose delegation it was verified against
+    Metadata<Targets> metadata;
+  };
+  struct Delegation {
+    const std::unordered_map<std::string, Key>* keys;
+    const RoleKeys* role_keys;
+  };
+  Result<Delegation> delegation_for(std::string_view role, std::string_view delegator) const;
+  std::map<std::string, Verified, std::less<>> targets_;  // top-level and delegated
 };
 
 }  // namespace tuf
