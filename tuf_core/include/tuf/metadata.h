@@ -80,9 +80,10 @@ struct DelegatedRole {
 // TAP 15 succinct hash-bin delegation.
 struct SuccinctRoles {
   RoleKeys keys;
-  std::uint32_t bit_length = 0;  // 1..32
+  std::uint32_t bit_length = 0;  // 1..32 (parsing enforces it)
   std::string name_prefix;
-  std::uint32_t bin_count() const { return 1u << bit_length; }  // bit_length < 32 enforced
+  // 2^bit_length; 64-bit so that bit_length 32 (allowed by TAP 15 and python-tuf) is defined.
+  std::uint64_t bin_count() const { return std::uint64_t{1} << bit_length; }
   // Name of the bin covering target_path: prefix + "-" + lowercase hex of the bin number,
   // zero-padded to the width of the largest bin number.
   std::string role_for_target(std::string_view target_path) const;
@@ -132,7 +133,14 @@ struct Metadata {
 // Parse a whole metadata document ({"signed": ..., "signatures": [...]}). Fails with
 // invalid_metadata naming `role_hint` (used only for messages) on malformed JSON, duplicate
 // object keys, non-integer numbers, a wrong "_type", an unsupported spec_version major, a
-// version < 1, a bad date, or any other schema violation.
+// version < 1, a bad date, or any other schema violation. Error::detail starts with the JSON
+// path of the offending value (e.g. "signed.roles.timestamp.threshold"); expected/got say more.
+// Rules follow python-tuf where the specification leaves a choice: spec_version "1.x" or
+// "1.x.y"; lengths >= 0; hashes, if present, a non-empty object; signature keyids unique;
+// delegated role names unique, non-empty and not a top-level role name; exactly one of
+// paths / path_hash_prefixes and of roles / succinct_roles. Lenient where harmless: a key
+// without keyval.public is kept (it never verifies), root roles besides the four top-level
+// ones (e.g. "mirrors") are kept. Stricter: thresholds above 2^32-1 are rejected.
 Result<Metadata<Root>> parse_root(Bytes json, std::string_view role_hint = "root");
 Result<Metadata<TimestampMeta>> parse_timestamp(Bytes json,
                                                 std::string_view role_hint = "timestamp");
@@ -143,12 +151,15 @@ Result<Metadata<Targets>> parse_targets(Bytes json, std::string_view role_hint =
 // '"' and '\\' escaped in strings, integers only. Fails on floats and duplicate keys.
 Result<std::string> canonicalize_json(Bytes json);
 
-// Signer side: canonical JSON of the model's `signed` part.
+// Signer side: canonical JSON of the model's `signed` part ("_type" is the function's type;
+// an empty spec_version is written as "1.0.31"; MetaInfo hashes/length only when set).
 std::string serialize_signed(const Root& r);
 std::string serialize_signed(const TimestampMeta& t);
 std::string serialize_signed(const Snapshot& s);
 std::string serialize_signed(const Targets& t);
-// {"signatures":[{"keyid":..,"sig":..}...],"signed":<canonical_signed>} (canonical itself).
+// {"signatures":[{"keyid":..,"sig":..}...],"signed":<canonical_signed>}: canonical JSON, except
+// that control characters inside strings (raw in canonical JSON, e.g. the newlines of a PEM key)
+// are escaped so that the document is valid JSON. Parsing it gives back canonical_signed.
 std::string make_envelope(std::string_view canonical_signed,
                           const std::vector<Signature>& signatures);
 
