@@ -1,0 +1,254 @@
+// The deterministic fuzzing repository (see fuzz_repo.h).
+#include "fuzz_repo.h"
+
+#include <sodium.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+
+#include "tuf/bytes.h"
+#include "tuf/hash.h"
+
+namespace tuf_fuzz {
+namespace {
+
+constexpr tuf::Timestamp kValid = 1893456000;    // 2030-01-01T00:00:00Z
+constexpr tuf::Timestamp kExpired = 1672531200;  // 2023-01-01T00:00:00Z
+
+struct SigningKey {
+  std::array<unsigned char, crypto_sign_SECRETKEYBYTES> secret{};
+  tuf::Key key;
+  std::string keyid;
+};
+
+SigningKey make_key(unsigned char seed_byte) {
+  std::array<unsigned char, crypto_sign_SEEDBYTES> seed;
+  seed.fill(seed_byte);
+  std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pub{};
+  SigningKey k;
+  crypto_sign_seed_keypair(pub.data(), k.secret.data(), seed.data());
+  k.key.keytype = "ed25519";
+  k.key.scheme = "ed25519";
+  k.key.public_value = tuf::to_hex(tuf::Bytes(pub.data(), pub.size()));
+  k.keyid = tuf::compute_keyid(k.key);
+  return k;
+}
+
+std::string sign_with(const std::string& canonical_signed,
+                      std::initializer_list<const SigningKey*> by) {
+  std::vector<tuf::Signature> sigs;
+  for (const SigningKey* k : by) {
+    std::array<unsigned char, crypto_sign_BYTES> sig{};
+    crypto_sign_detached(sig.data(), nullptr,
+                         reinterpret_cast<const unsigned char*>(canonical_signed.data()),
+                         canonical_signed.size(), k->secret.data());
+    sigs.push_back({k->keyid, tuf::to_hex(tuf::Bytes(sig.data(), sig.size()))});
+  }
+  return tuf::make_envelope(canonical_signed, sigs);
+}
+
+tuf::RoleKeys role_keys(const SigningKey& k) { return {{k.keyid}, 1}; }
+
+template <class T>
+void common(T& m, tuf::Timestamp expires, std::uint64_t version) {
+  m.spec_version = "1.0.31";
+  m.expires = expires;
+  m.version = version;
+}
+
+tuf::HashList sha256_of(const std::string& bytes) {
+  return {{"sha256", tuf::digest_hex(tuf::HashAlg::sha256, tuf::as_bytes(bytes))}};
+}
+
+tuf::Root make_root(std::uint64_t version, const SigningKey& root_key, const SigningKey& ts,
+                    const SigningKey& snap, const SigningKey& targets) {
+  tuf::Root r;
+  common(r, kValid, version);
+  r.consistent_snapshot = true;
+  for (const SigningKey* k : {&root_key, &ts, &snap, &targets}) r.keys[k->keyid] = k->key;
+  r.roles["root"] = role_keys(root_key);
+  r.roles["timestamp"] = role_keys(ts);
+  r.roles["snapshot"] = role_keys(snap);
+  r.roles["targets"] = role_keys(targets);
+  return r;
+}
+
+Repo build() {
+  if (sodium_init() < 0) {
+    std::fprintf(stderr, "fuzz_repo: sodium_init failed\n");
+    std::abort();
+  }
+  const SigningKey root1 = make_key(1), root2 = make_key(2), root3 = make_key(3);
+  const SigningKey ts1 = make_key(4), ts2 = make_key(5), snap = make_key(6);
+  const SigningKey targets_key = make_key(7), deleg_key = make_key(8), bins_key = make_key(9);
+
+  Repo repo;
+  auto add = [&repo](std::string name, std::string role, std::string bytes) {
+    repo.documents.push_back({std::move(name), std::move(role), bytes});
+    return bytes;
+  };
+  auto allow_signed = [&repo](const std::string& role, const std::string& canonical) {
+    repo.signed_parts[role].insert(canonical);
+  };
+  // keyid -> every `signed` part that key signed.
+  std::map<std::string, std::set<std::string>> signed_by;
+  auto sign = [&signed_by](const std::string& canonical,
+                           std::initializer_list<const SigningKey*> by) {
+    for (const SigningKey* k : by) signed_by[k->keyid].insert(canonical);
+    return sign_with(canonical, by);
+  };
+
+  // ---- targets and their content --------------------------------------------------------
+  repo.target_content = {{"a.txt", "hello, tuf\n"},
+                         {"d/y.txt", "delegated by paths\n"},
+                         {"d/x.txt", "in a succinct hash bin\n"},
+                         {"h/z.txt", "delegated by path hash prefix\n"}};
+  auto target_file = [&repo](const std::string& path) {
+    const std::string& content = repo.target_content.at(path);
+    tuf::TargetFile f;
+    f.length = content.size();
+    f.hashes = sha256_of(content);
+    if (path == "a.txt") {  // two hashes on one target
+      f.hashes.emplace_back("sha512",
+                            tuf::digest_hex(tuf::HashAlg::sha512, tuf::as_bytes(content)));
+    }
+    // 5.7.3 consistent snapshot naming: <dir>/<first listed hash>.<basename>.
+    const auto slash = path.rfind('/');
+    const std::size_t base = slash == std::string::npos ? 0 : slash + 1;
+    repo.target_urls[std::string(kTargetsBase) + path.substr(0, base) + f.hashes.front().second +
+                     "." + path.substr(base)] = path;
+    return f;
+  };
+
+  // ---- root: v1 trusted, v2 rotates the root and timestamp keys, v3 lacks v2's signature ----
+  const tuf::Root r1 = make_root(1, root1, ts1, snap, targets_key);
+  repo.root_v1 = add("root.v1", "root", sign(tuf::serialize_signed(r1), {&root1}));
+  const tuf::Root r2 = make_root(2, root2, ts2, snap, targets_key);
+  const std::string r2_signed = tuf::serialize_signed(r2);
+  repo.honest_files["2.root.json"] = add("root.v2", "root", sign(r2_signed, {&root1, &root2}));
+  allow_signed("root", r2_signed);
+  add("root.v2-only-new-key", "root", sign(r2_signed, {&root2}));
+  const tuf::Root r3 = make_root(3, root3, ts2, snap, targets_key);
+  add("root.v3-unsigned-by-v2", "root", sign(tuf::serialize_signed(r3), {&root3}));
+
+  // ---- bins (TAP 15): "d/x.txt" lives in its bin, the other bins are empty ------------------
+  tuf::SuccinctRoles succinct;
+  succinct.keys = role_keys(bins_key);
+  succinct.bit_length = 2;
+  succinct.name_prefix = "bin";
+  const std::string x_bin = succinct.role_for_target("d/x.txt");
+  tuf::Snapshot snapshot;
+  common(snapshot, kValid, 1);
+  for (std::uint64_t i = 0; i < succinct.bin_count(); ++i) {
+    const std::string bin = "bin-" + std::to_string(i);
+    tuf::Targets t;
+    common(t, kValid, 1);
+    if (bin == x_bin) t.targets["d/x.txt"] = target_file("d/x.txt");
+    const std::string s = tuf::serialize_signed(t);
+    repo.honest_files["1." + bin + ".json"] = add(bin, bin, sign(s, {&bins_key}));
+    snapshot.meta[bin + ".json"] = tuf::MetaInfo{1, std::nullopt, {}};  // version only
+  }
+
+  // ---- "deleg": paths d/*, delegates to the bins ---------------------------------------
+  {
+    tuf::Targets t;
+    common(t, kValid, 1);
+    t.targets["d/y.txt"] = target_file("d/y.txt");
+    tuf::Delegations d;
+    d.keys[bins_key.keyid] = bins_key.key;
+    d.succinct_roles = succinct;
+    t.delegations = std::move(d);
+    const std::string bytes = add("deleg", "deleg", sign(tuf::serialize_signed(t), {&deleg_key}));
+    repo.honest_files["1.deleg.json"] = bytes;
+    repo.exact_bytes["deleg"] = bytes;
+    snapshot.meta["deleg.json"] = tuf::MetaInfo{1, bytes.size(), sha256_of(bytes)};
+    // The same role signed by the wrong key.
+    add("deleg.wrong-key", "deleg", sign(tuf::serialize_signed(t), {&bins_key}));
+  }
+  // ---- "hp": path_hash_prefixes of h/z.txt --------------------------------------------
+  const std::string z_prefix =
+      tuf::digest_hex(tuf::HashAlg::sha256, tuf::as_bytes(std::string_view("h/z.txt")))
+          .substr(0, 2);
+  {
+    tuf::Targets t;
+    common(t, kValid, 1);
+    t.targets["h/z.txt"] = target_file("h/z.txt");
+    const std::string s = tuf::serialize_signed(t);
+    repo.honest_files["1.hp.json"] = add("hp", "hp", sign(s, {&deleg_key}));
+    snapshot.meta["hp.json"] = tuf::MetaInfo{1, std::nullopt, {}};
+  }
+
+  // ---- top-level targets -----------------------------------------------------------------
+  {
+    tuf::Targets t;
+    common(t, kValid, 1);
+    t.targets["a.txt"] = target_file("a.txt");
+    tuf::Delegations d;
+    d.keys[deleg_key.keyid] = deleg_key.key;
+    tuf::DelegatedRole by_path;
+    by_path.name = "deleg";
+    by_path.keys = role_keys(deleg_key);
+    by_path.paths = std::vector<std::string>{"d/*"};
+    tuf::DelegatedRole by_hash;
+    by_hash.name = "hp";
+    by_hash.keys = role_keys(deleg_key);
+    by_hash.terminating = true;
+    by_hash.path_hash_prefixes = std::vector<std::string>{z_prefix};
+    d.roles = {by_path, by_hash};
+    t.delegations = std::move(d);
+    const std::string bytes =
+        add("targets", "targets", sign(tuf::serialize_signed(t), {&targets_key}));
+    repo.honest_files["1.targets.json"] = bytes;
+    repo.exact_bytes["targets"] = bytes;
+    snapshot.meta["targets.json"] = tuf::MetaInfo{1, bytes.size(), sha256_of(bytes)};
+  }
+
+  // ---- snapshot, and one that the timestamp does not list (same version, other content) ----
+  const std::string snapshot_bytes =
+      add("snapshot", "snapshot", sign(tuf::serialize_signed(snapshot), {&snap}));
+  repo.honest_files["1.snapshot.json"] = snapshot_bytes;
+  repo.exact_bytes["snapshot"] = snapshot_bytes;
+  {
+    tuf::Snapshot other = snapshot;
+    other.meta["targets.json"] = tuf::MetaInfo{2, std::nullopt, {}};
+    add("snapshot.unlisted", "snapshot", sign(tuf::serialize_signed(other), {&snap}));
+  }
+
+  // ---- timestamps ------------------------------------------------------------------------
+  auto timestamp = [&](std::uint64_t version, tuf::Timestamp expires) {
+    tuf::TimestampMeta t;
+    common(t, expires, version);
+    t.snapshot_meta = tuf::MetaInfo{1, snapshot_bytes.size(), sha256_of(snapshot_bytes)};
+    return tuf::serialize_signed(t);
+  };
+  repo.timestamp_v1_signed = timestamp(1, kValid);
+  repo.timestamp_v2_signed = timestamp(2, kValid);
+  repo.honest_timestamp_v1 =
+      add("timestamp.v1", "timestamp", sign(repo.timestamp_v1_signed, {&ts1}));
+  repo.honest_timestamp_v2 =
+      add("timestamp.v2", "timestamp", sign(repo.timestamp_v2_signed, {&ts2}));
+  allow_signed("timestamp", repo.timestamp_v1_signed);
+  allow_signed("timestamp", repo.timestamp_v2_signed);
+  add("timestamp.v3-expired", "timestamp", sign(timestamp(3, kExpired), {&ts2}));
+
+  // Roles the snapshot lists by version only: nothing binds a document to the role's name, so
+  // (as the specification allows) anything the role's key signed with that version is valid
+  // for it, e.g. an empty bin for another empty bin, or "deleg" as "hp" (same key).
+  for (std::uint64_t i = 0; i < succinct.bin_count(); ++i) {
+    repo.signed_parts["bin-" + std::to_string(i)] = signed_by[bins_key.keyid];
+  }
+  repo.signed_parts["hp"] = signed_by[deleg_key.keyid];
+
+  repo.lookup_paths = {"a.txt", "d/y.txt", "d/x.txt", "h/z.txt", "d/missing", "missing"};
+  return repo;
+}
+
+}  // namespace
+
+const Repo& repo() {
+  static const Repo r = build();
+  return r;
+}
+
+}  // namespace tuf_fuzz
