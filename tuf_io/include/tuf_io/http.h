@@ -10,8 +10,10 @@
 //   after a grace period;
 // - at most max_redirects redirects, never from https to http;
 // - TLS: system trust store, peer and host name verification, SNI.
-// Proxies: HTTP(S)_PROXY / NO_PROXY are honoured for http:// URLs (absolute-form requests);
-// https:// through a proxy uses CONNECT.
+// Proxies: http_proxy / https_proxy / no_proxy (either case) are read once, at construction,
+// when use_proxy_env is set. http:// goes to the proxy in absolute-form; https:// through a
+// proxy uses a CONNECT tunnel and TLS end to end. Loopback hosts (localhost, 127.0.0.0/8, ::1)
+// are never proxied. Only http:// proxy URLs are supported (user:password -> Basic auth).
 #pragma once
 
 #include <chrono>
@@ -67,7 +69,11 @@ class HttpClient {
   std::size_t run_one();
   // Runs until nothing is pending.
   void run();
+  // Requests started and not yet completed (their callbacks have not run).
   std::size_t pending() const;
+  // Aborts every pending request: each callback still runs exactly once, from run_one()/run(),
+  // with a transport error "cancelled". For callers that stop early (see drive()).
+  void cancel_all();
 
   // Convenience: one request, synchronously.
   FetchResult fetch(const std::string& url, std::uint64_t max_bytes);

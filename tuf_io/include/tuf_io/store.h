@@ -36,7 +36,9 @@ class MetadataStore {
 };
 
 // Downloaded targets: <dir>/<quote_role_name(target_path)> (one flat file per target path; the
-// same target path always maps to the same file name).
+// same target path always maps to the same file name). The names quoting leaves meaningful to
+// the file system are encoded further: "" -> "%", "." -> "%2E", ".." -> "%2E%2E" (never the
+// quoting of another path, as quoting always encodes "%"), so the file stays inside <dir>.
 class TargetCache {
  public:
   explicit TargetCache(std::filesystem::path dir);
