@@ -18,7 +18,8 @@
 #        no CA bundle : SSL_CERT_FILE=/dev/null SSL_CERT_DIR=<empty dir> (OpenSSL then loads no
 #                       system CA certificates; http:// only needs none)
 #        no fsync     : LD_PRELOAD=libeatmydata.so (fsync/fdatasync become no-ops), if installed
-#   4. openssl speed -evp sha256 (1 MiB and 16 KiB blocks) for the hashing comparison;
+#   4. openssl speed -evp sha256 / blake2b512 (64 MiB, 1 MiB and 16 KiB blocks), to compare
+#      with tufget_bench's hash/ benchmarks at the same sizes;
 #   5. a summary table (also RESULTS/summary.md) next to the targets; if RESULTS/core.json
 #      (tufget_bench --benchmark_out) exists, its numbers are included.
 set -euo pipefail
@@ -196,7 +197,7 @@ fi
 
 echo "== e2e: openssl speed"
 openssl version > "$results/openssl.txt"
-for bytes in 1048576 16384; do
+for bytes in 67108864 1048576 16384; do
   openssl speed -seconds 2 -evp sha256 -bytes "$bytes" 2>/dev/null | tail -1 \
     > "$results/openssl-sha256-$bytes.txt" || true
   openssl speed -seconds 2 -evp blake2b512 -bytes "$bytes" 2>/dev/null | tail -1 \
