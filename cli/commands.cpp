@@ -142,6 +142,9 @@ int cmd_refresh(const GlobalOptions& g) {
 }
 
 int cmd_download(const GlobalOptions& g, const DownloadOptions& d) {
+  if (d.target_names.empty()) return usage("download needs at least one --target-name");
+  if (d.target_base_url.empty()) return usage("download needs --target-base-url");
+  if (d.target_dir.empty()) return usage("download needs --target-dir");
   Session s(g);
   if (auto ok = s.open(g); !ok) return report(ok.error());
   if (auto ok = s.refresh(); !ok) return report(ok.error());

@@ -49,13 +49,14 @@ int main(int argc, char** argv) {
       "Refresh, then find each target in the delegation graph, download it and verify its "
       "length and hashes before storing it in the target directory. A file already there with "
       "matching length and hashes is not downloaded again.");
+  // The conformance protocol puts these before the subcommand name, so they belong to the
+  // top-level app (fallthrough lets them follow `download` too).
   tufget::DownloadOptions d;
-  download->add_option("--target-name", d.target_names, "TUF target path (repeatable)")
-      ->required();
-  download->add_option("--target-base-url", d.target_base_url, "Base URL of the target files")
-      ->required();
-  download->add_option("--target-dir", d.target_dir, "Where verified targets are stored")
-      ->required();
+  app.add_option("--target-name", d.target_names,
+                 "download: TUF target path (repeatable; targets are fetched in order)");
+  app.add_option("--target-base-url", d.target_base_url,
+                 "download: base URL of the target files");
+  app.add_option("--target-dir", d.target_dir, "download: where verified targets are stored");
 
 #ifdef TUFGET_HAVE_INDEX
   add_index_commands(app);

@@ -138,6 +138,7 @@ struct Updater::State {
     std::coroutine_handle<> waiter;
     Result<std::string>* slot;
     std::uint64_t max_bytes;  // 0 for LoadCached (the store enforces its own cap)
+    std::string role;         // for error messages
   };
   std::unordered_map<std::uint64_t, Pending> pending;
   std::unordered_map<std::uint64_t, TargetInfo> downloads;
@@ -152,11 +153,12 @@ struct Updater::State {
     Action action;  // Fetch or LoadCached with id filled in
     std::uint64_t id;
     std::uint64_t max_bytes;
+    std::string role;
     Result<std::string> result = std::string();
 
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<> h) {
-      s->pending.emplace(id, Pending{h, &result, max_bytes});
+      s->pending.emplace(id, Pending{h, &result, max_bytes, std::move(role)});
       s->outbox.push_back(std::move(action));
     }
     Result<std::string> await_resume() { return std::move(result); }
@@ -164,11 +166,11 @@ struct Updater::State {
 
   Request fetch(std::string url, std::uint64_t max_bytes, std::string role) {
     const std::uint64_t id = next_id++;
-    return Request{this, Fetch{id, std::move(url), max_bytes, std::move(role)}, id, max_bytes};
+    return Request{this, Fetch{id, std::move(url), max_bytes, role}, id, max_bytes, role};
   }
   Request load_cached(std::string role) {
     const std::uint64_t id = next_id++;
-    return Request{this, LoadCached{id, std::move(role)}, id, 0};
+    return Request{this, LoadCached{id, role}, id, 0, role};
   }
   void persist(std::string role, std::string bytes) {
     outbox.push_back(Persist{std::move(role), std::move(bytes)});
@@ -459,11 +461,11 @@ Result<void> Updater::deliver(std::uint64_t id, Bytes bytes) {
   if (p == s.pending.end()) {
     return tuf::fail(Errc::usage, "", "deliver: unknown or already answered request id " + str(id));
   }
-  State::Pending pending = p->second;
+  State::Pending pending = std::move(p->second);
   s.pending.erase(p);
   // Defence in depth: the I/O layer must enforce the limit, but never trust that it did.
   if (pending.max_bytes != 0 && bytes.size() > pending.max_bytes) {
-    *pending.slot = tuf::fail(Errc::too_large, "", "response exceeds the byte limit",
+    *pending.slot = tuf::fail(Errc::too_large, pending.role, "response exceeds the byte limit",
                          "<= " + str(pending.max_bytes), str(bytes.size()));
   } else {
     *pending.slot = std::string(as_chars(bytes));
@@ -485,8 +487,9 @@ Result<void> Updater::fail(std::uint64_t id, Error error) {
   if (p == s.pending.end()) {
     return tuf::fail(Errc::usage, "", "fail: unknown or already answered request id " + str(id));
   }
-  State::Pending pending = p->second;
+  State::Pending pending = std::move(p->second);
   s.pending.erase(p);
+  if (error.role.empty()) error.role = pending.role;
   *pending.slot = std::unexpected(std::move(error));
   pending.waiter.resume();
   return {};
