@@ -20,7 +20,9 @@
 // Kinds of methods: create (factory), start_* (begin an operation; one of refresh/lookup at a
 // time, while any number of downloads may be outstanding), next (poll), deliver/fail (answers),
 // getters. Request ids are never reused; answering an unknown id is a usage error that changes
-// nothing. After Failed, every call fails with the same error.
+// nothing. After Failed, every call fails with the same error. deliver() returns the error at
+// once when the delivered bytes are refused on the spot (a target whose length or hashes do
+// not match); the following next() returns Failed with the same error.
 //
 // Time: `now` is passed to start_refresh and fixed for the whole refresh and for every lookup
 // that follows it (the specification's "fixed update start time", 5.1). deliver() therefore
