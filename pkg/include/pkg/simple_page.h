@@ -5,7 +5,8 @@
 // decides whether the bytes are trusted (in tufget: verified against the project's bin before
 // they get here). Guarantees for every returned DistFile:
 //   - `url` is absolute (http, https or file), resolved with Boost.URL against the page URL
-//     or the HTML page's first <base href>, has no fragment, and is normalised by Boost.URL;
+//     or the HTML page's first <base href>, has no fragment, dot segments removed, scheme and
+//     host lowercased;
 //   - `filename` is a plain file name: not empty, not "." or "..", no '/', '\\' or NUL;
 //   - hash names are lowercase; hash values lowercase (hex digests as PyPI writes them).
 // Links that cannot meet these are left out and described in ProjectPage::skipped.
