@@ -347,7 +347,10 @@ class Tokenizer {
 bool allowed_scheme(const urls::url_view_base& u) {
   if (!u.has_scheme()) return false;
   const std::string scheme = to_lower(std::string_view(u.scheme().data(), u.scheme().size()));
-  return scheme == "http" || scheme == "https" || scheme == "file";
+  if (scheme == "file") return true;
+  // http(s) needs a host: "http:foo" parses as a URI but names nothing.
+  return (scheme == "http" || scheme == "https") && u.has_authority() &&
+         !u.encoded_host().empty();
 }
 
 // Makes an href usable as a URI reference the way browsers do: drops the whitespace a URL
@@ -378,17 +381,116 @@ std::string sanitize_reference(std::string_view href) {
   return out;
 }
 
-// Resolves `reference` (no fragment) against `base`; nullopt when it cannot be parsed or the
+// RFC 3986 section 5.2.4, on an encoded path. "%2e" counts as "." (as in browsers and
+// Boost.URL); ".." above the root is dropped.
+bool is_dot(std::string_view seg) { return seg == "." || iequals(seg, "%2e"); }
+bool is_dot_dot(std::string_view seg) {
+  return seg == ".." || iequals(seg, ".%2e") || iequals(seg, "%2e.") || iequals(seg, "%2e%2e");
+}
+
+std::string remove_dot_segments(std::string_view path) {
+  const bool absolute = path.starts_with('/');
+  if (absolute) path.remove_prefix(1);
+  std::vector<std::string_view> out;
+  bool trailing_slash = false;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t slash = path.find('/', start);
+    const bool last = slash == std::string_view::npos;
+    if (last) slash = path.size();
+    const std::string_view seg = path.substr(start, slash - start);
+    trailing_slash = false;
+    if (is_dot(seg)) {
+      trailing_slash = true;  // "a/." is "a/"
+    } else if (is_dot_dot(seg)) {
+      if (!out.empty()) out.pop_back();
+      trailing_slash = true;
+    } else {
+      out.push_back(seg);
+    }
+    if (last) break;
+    start = slash + 1;
+  }
+  std::string result = absolute ? "/" : "";
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (i) result += '/';
+    result += out[i];
+  }
+  if (trailing_slash && !out.empty()) result += '/';
+  return result;
+}
+
+// Resolves `reference` (no fragment) against `base` (absolute): RFC 3986 section 5.2.2, with
+// Boost.URL parsing both and validating the result. The merge and dot-segment removal are done
+// here on the encoded components because Boost.URL 1.81's resolve() keeps ".." segments above
+// the root and decodes "%2F" into a path separator. nullopt when a part cannot be parsed or the
 // result is not http(s)/file.
 std::optional<urls::url> resolve_reference(const urls::url_view_base& base,
                                            std::string_view reference) {
   const std::string clean = sanitize_reference(reference);
-  auto ref = urls::parse_uri_reference(clean);
-  if (!ref) return std::nullopt;
-  urls::url out;
-  if (!urls::resolve(base, *ref, out)) return std::nullopt;
+  auto parsed = urls::parse_uri_reference(clean);
+  if (!parsed) return std::nullopt;
+  const urls::url_view& ref = *parsed;
+  auto sv = [](auto s) { return std::string_view(s.data(), s.size()); };
+
+  std::string scheme, authority, path, query;
+  bool has_authority, has_query;
+  if (ref.has_scheme()) {
+    scheme = sv(ref.scheme());
+    has_authority = ref.has_authority();
+    authority = sv(ref.encoded_authority());
+    path = remove_dot_segments(sv(ref.encoded_path()));
+    has_query = ref.has_query();
+    query = sv(ref.encoded_query());
+  } else {
+    scheme = sv(base.scheme());
+    if (ref.has_authority()) {
+      has_authority = true;
+      authority = sv(ref.encoded_authority());
+      path = remove_dot_segments(sv(ref.encoded_path()));
+      has_query = ref.has_query();
+      query = sv(ref.encoded_query());
+    } else {
+      has_authority = base.has_authority();
+      authority = sv(base.encoded_authority());
+      const std::string_view ref_path = sv(ref.encoded_path());
+      if (ref_path.empty()) {
+        path = sv(base.encoded_path());
+        has_query = ref.has_query() || base.has_query();
+        query = ref.has_query() ? sv(ref.encoded_query()) : sv(base.encoded_query());
+      } else {
+        if (ref_path.starts_with('/')) {
+          path = remove_dot_segments(ref_path);
+        } else {
+          const std::string_view base_path = sv(base.encoded_path());
+          std::string merged;
+          if (base.has_authority() && base_path.empty()) {
+            merged = "/" + std::string(ref_path);
+          } else {
+            const std::size_t slash = base_path.rfind('/');
+            merged = std::string(slash == std::string_view::npos ? std::string_view()
+                                                                 : base_path.substr(0, slash + 1));
+            merged += ref_path;
+          }
+          path = remove_dot_segments(merged);
+        }
+        has_query = ref.has_query();
+        query = sv(ref.encoded_query());
+      }
+    }
+  }
+  std::string text = scheme + ":";
+  if (has_authority) text += "//" + authority;
+  if (has_authority && !path.empty() && !path.starts_with('/')) path.insert(0, "/");
+  // Without an authority a path starting with "//" would read as one: RFC 3986 section 5.2.4
+  // notes the ambiguity; such a result is refused.
+  if (!has_authority && path.starts_with("//")) return std::nullopt;
+  text += path;
+  if (has_query) text += "?" + query;
+  auto resolved = urls::parse_uri(text);
+  if (!resolved) return std::nullopt;
+  urls::url out(*resolved);
   if (!allowed_scheme(out)) return std::nullopt;
-  out.remove_fragment();
   out.normalize_scheme();
   out.normalize_authority();
   return out;
@@ -468,6 +570,17 @@ CoreMetadata parse_core_metadata_attribute(std::string_view raw) {
 }
 
 }  // namespace
+
+Result<std::string> resolve_url(std::string_view base, std::string_view reference) {
+  auto b = parse_page_url(base);
+  if (!b) return std::unexpected(b.error());
+  auto r = resolve_reference(*b, reference.substr(0, reference.find('#')));
+  if (!r) {
+    return fail(Errc::invalid_url, reference,
+                "not a valid URL reference, or not an http(s)/file URL once resolved");
+  }
+  return std::string(r->buffer());
+}
 
 std::optional<std::string> DistFile::sha256() const {
   const auto it = hashes.find("sha256");

@@ -62,6 +62,14 @@ inline constexpr std::size_t kMaxHtmlAttributes = 64;           // per tag
 inline constexpr std::size_t kMaxHtmlAttributeBytes = 64 * 1024;  // per value, before unescaping
 inline constexpr std::size_t kMaxPageFiles = 1'000'000;
 
+// Resolves a link `reference` (as found in a page, HTML-unescaped, fragment allowed and dropped)
+// against the absolute URL `base`, the way the page parsers do: RFC 3986 section 5.2 reference
+// resolution (dot segments removed, ".." never climbs above the root), bytes that cannot appear
+// in a URI percent-encoded as browsers do, scheme and host lowercased. Errors (invalid_url):
+// `base` not absolute, `reference` unparseable, or a result that is not http(s) with a host, or
+// file.
+Result<std::string> resolve_url(std::string_view base, std::string_view reference);
+
 // PEP 503 HTML project page. Tolerant like a browser: tag and attribute names in any case,
 // values quoted with " or ' or unquoted, character references (named, decimal, hex), comments,
 // doctype, script/style contents, whitespace and newlines inside tags. Errors (invalid_url /
