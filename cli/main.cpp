@@ -13,6 +13,7 @@
 #include <string>
 
 #include "commands.h"
+#include "download_cmd.h"
 
 #if __has_include("index.h")
 #include "index.h"
@@ -46,9 +47,12 @@ int main(int argc, char** argv) {
 
   auto* download = app.add_subcommand(
       "download",
-      "Refresh, then find each target in the delegation graph, download it and verify its "
-      "length and hashes before storing it in the target directory. A file already there with "
-      "matching length and hashes is not downloaded again.");
+      "With NAME...: download the best wheel of each project (and its .metadata) from a "
+      "TUF-enabled package index, verified from a pinned root down to the file's sha256, into "
+      "-d DIR. With --target-name (the TUF conformance protocol): refresh, then find each "
+      "target in the delegation graph, download it and verify its length and hashes before "
+      "storing it in the target directory; a file already there with matching length and hashes "
+      "is not downloaded again.");
   // The conformance protocol puts these before the subcommand name, so they belong to the
   // top-level app (fallthrough lets them follow `download` too).
   tufget::DownloadOptions d;
@@ -57,6 +61,31 @@ int main(int argc, char** argv) {
   app.add_option("--target-base-url", d.target_base_url,
                  "download: base URL of the target files");
   app.add_option("--target-dir", d.target_dir, "download: where verified targets are stored");
+  // The Warehouse form: `tufget download NAME[==VERSION|SPEC]...` (docs/warehouse.md).
+  tufget::WarehouseDownloadOptions w;
+  download->add_option("names", w.requirements,
+                       "Projects to download from a TUF-enabled package index: NAME, NAME==VERSION "
+                       "or NAME with PEP 440 specifiers (best wheel for the target interpreter, "
+                       "plus its .metadata; no dependency resolution)");
+  download->add_option("-d,--dest", w.dest, "Directory for the verified wheels (default: .)");
+  download->add_option("--index-url", w.index_url,
+                       "Simple index URL; picks the repository (and its pinned root) from the "
+                       "trust store (default: https://pypi.org/simple/)");
+  download->add_option("--root", w.root_file,
+                       "Trust this root.json as the initial root instead of a pinned one");
+  download->add_flag("--trust-on-first-use", w.trust_on_first_use,
+                     "With no pinned root, trust the root the server presents (unsafe; warns)");
+  download->add_option("--trust-dir", w.trust_dir,
+                       "Extra trust store searched first (folders with manifest.json + root.json)");
+  download->add_option("--platform", w.platforms,
+                       "Wheel platform tag to accept (repeatable; default: this machine's)")
+      ->allow_extra_args(false);
+  download->add_option("--python-version", w.python_version,
+                       "Target Python X.Y (default: the version of python3)");
+  download->add_flag("--no-cache", w.no_cache, "Neither read nor fill the download cache");
+  download->add_option("--max-wheel-bytes", w.max_wheel_bytes, "Size cap per wheel (default 1 GiB)");
+  download->add_option("--max-metadata-bytes", w.max_metadata_bytes,
+                       "Size cap per .metadata file (default 10 MiB)");
 
 #ifdef TUFGET_HAVE_INDEX
   add_index_commands(app);
@@ -77,7 +106,14 @@ int main(int argc, char** argv) {
   try {
     if (*init) return tufget::cmd_init(g, root_file);
     if (*refresh) return tufget::cmd_refresh(g);
-    if (*download) return tufget::cmd_download(g, d);
+    if (*download) {
+      if (w.requirements.empty()) return tufget::cmd_download(g, d);  // conformance protocol
+      if (!d.target_names.empty()) {
+        std::fprintf(stderr, "tufget: error: download takes project names or --target-name, not both\n");
+        return 2;
+      }
+      return tufget::cmd_download_warehouse(g, w);
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tufget: error: %s\n", e.what());
     return 1;

@@ -1,0 +1,314 @@
+// Staged downloads and the content-addressed download cache (see cache.h).
+#include "cache.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "repository.h"
+
+namespace tufget {
+namespace {
+
+namespace fs = std::filesystem;
+
+tuf::Error io_error(std::string doing, const fs::path& path, int err) {
+  return tuf::Error{tuf::Errc::transport, "", doing + " " + path.string() + ": " + std::strerror(err),
+                    {}, {}};
+}
+
+bool is_sha256_hex(std::string_view s) {
+  if (s.size() != 64) return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+int write_all(int fd, const std::uint8_t* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return 0;
+}
+
+mode_t current_umask() {
+  const mode_t m = ::umask(022);
+  ::umask(m);
+  return m;
+}
+
+int fsync_dir(const fs::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  const int rc = ::fsync(fd) == 0 ? 0 : errno;
+  ::close(fd);
+  return rc;
+}
+
+// mkstemp in `dir` with a name that no reader mistakes for a finished file.
+int make_temp(const fs::path& dir, std::string_view stem, fs::path& out) {
+  std::string tmpl = (dir / ("." + std::string(stem) + ".tmp-XXXXXX")).string();
+  const int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
+  if (fd >= 0) out = tmpl;
+  return fd;
+}
+
+}  // namespace
+
+// ---- StagedFile --------------------------------------------------------------------------------
+
+StagedFile::StagedFile(int fd, fs::path path)
+    : fd_(fd), path_(std::move(path)), hasher_(std::in_place, tuf::HashAlg::sha256) {}
+
+StagedFile::StagedFile(StagedFile&& o) noexcept
+    : fd_(std::exchange(o.fd_, -1)),
+      path_(std::move(o.path_)),
+      hasher_(std::move(o.hasher_)),
+      sha256_(std::move(o.sha256_)),
+      size_(o.size_) {
+  o.path_.clear();
+  o.hasher_.reset();
+}
+
+StagedFile& StagedFile::operator=(StagedFile&& o) noexcept {
+  if (this != &o) {
+    discard();
+    fd_ = std::exchange(o.fd_, -1);
+    path_ = std::move(o.path_);
+    o.path_.clear();
+    hasher_ = std::move(o.hasher_);
+    o.hasher_.reset();
+    sha256_ = std::move(o.sha256_);
+    size_ = o.size_;
+  }
+  return *this;
+}
+
+StagedFile::~StagedFile() { discard(); }
+
+void StagedFile::discard() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  if (!path_.empty()) ::unlink(path_.c_str());
+  path_.clear();
+}
+
+tuf::Result<StagedFile> StagedFile::create(const fs::path& dir) {
+  fs::path path;
+  const int fd = make_temp(dir, "download", path);
+  if (fd < 0) return std::unexpected(io_error("cannot create a file in", dir, errno));
+  return StagedFile(fd, std::move(path));
+}
+
+tuf::Result<void> StagedFile::write(tuf::Bytes data) {
+  if (fd_ < 0 || !hasher_) {
+    return tuf::fail(tuf::Errc::usage, "", "write to a finished staged file");
+  }
+  if (int err = write_all(fd_, data.data(), data.size()); err != 0) {
+    return std::unexpected(io_error("cannot write", path_, err));
+  }
+  hasher_->update(data);
+  size_ += data.size();
+  return {};
+}
+
+const std::string& StagedFile::sha256() {
+  if (hasher_) {
+    sha256_ = hasher_->final_hex();
+    hasher_.reset();
+  }
+  return sha256_;
+}
+
+tuf::Result<void> StagedFile::copy_to(const fs::path& dest, mode_t mode) const {
+  fs::path tmp;
+  const int out = make_temp(dest.parent_path(), dest.filename().string(), tmp);
+  if (out < 0) return std::unexpected(io_error("cannot create a file in", dest.parent_path(), errno));
+  auto fail_with = [&](std::string doing, int err) -> tuf::Result<void> {
+    ::close(out);
+    ::unlink(tmp.c_str());
+    return std::unexpected(io_error(std::move(doing), tmp, err));
+  };
+  std::vector<std::uint8_t> buf(1 << 20);
+  off_t offset = 0;
+  for (;;) {
+    const ssize_t n = ::pread(fd_, buf.data(), buf.size(), offset);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail_with("cannot read back the staged copy for", errno);
+    }
+    if (n == 0) break;
+    if (int err = write_all(out, buf.data(), static_cast<std::size_t>(n)); err != 0) {
+      return fail_with("cannot write", err);
+    }
+    offset += n;
+  }
+  if (static_cast<std::uint64_t>(offset) != size_) return fail_with("short copy to", EIO);
+  if (::fchmod(out, mode) != 0) return fail_with("cannot chmod", errno);
+  if (::fsync(out) != 0) return fail_with("cannot fsync", errno);
+  if (::close(out) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return std::unexpected(io_error("cannot close", tmp, err));
+  }
+  if (::rename(tmp.c_str(), dest.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return std::unexpected(io_error("cannot rename into place", dest, err));
+  }
+  (void)fsync_dir(dest.parent_path());
+  return {};
+}
+
+tuf::Result<void> StagedFile::install(const fs::path& dest) {
+  if (fd_ < 0) return tuf::fail(tuf::Errc::usage, "", "install of a discarded staged file");
+  const mode_t mode = 0666 & ~current_umask();
+  if (::fchmod(fd_, mode) != 0) return std::unexpected(io_error("cannot chmod", path_, errno));
+  if (::fsync(fd_) != 0) return std::unexpected(io_error("cannot fsync", path_, errno));
+  if (::rename(path_.c_str(), dest.c_str()) == 0) {
+    (void)fsync_dir(dest.parent_path());
+    ::close(fd_);
+    fd_ = -1;
+    path_.clear();
+    return {};
+  }
+  if (errno != EXDEV) return std::unexpected(io_error("cannot move into place", dest, errno));
+  auto copied = copy_to(dest, mode);
+  if (copied) discard();
+  return copied;
+}
+
+// ---- FileCache ---------------------------------------------------------------------------------
+
+FileCache::FileCache(fs::path root, bool enabled) : root_(std::move(root)), enabled_(enabled) {}
+
+FileCache::~FileCache() {
+  if (private_staging_) {
+    std::error_code ec;
+    fs::remove_all(staging_, ec);
+  }
+}
+
+fs::path FileCache::default_root() { return xdg_cache_home() / "tufget" / "files"; }
+
+tuf::Result<void> FileCache::prepare() {
+  std::error_code ec;
+  if (!enabled_) {
+    std::string tmpl = (fs::temp_directory_path(ec) / "tufget-staging-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr) {
+      return std::unexpected(io_error("cannot create", tmpl, errno));
+    }
+    staging_ = tmpl;
+    private_staging_ = true;
+    return {};
+  }
+  staging_ = root_ / "tmp";
+  fs::create_directories(staging_, ec);
+  if (ec) return std::unexpected(io_error("cannot create", staging_, ec.value()));
+  fs::permissions(root_, fs::perms::owner_all, ec);
+  fs::permissions(staging_, fs::perms::owner_all, ec);
+  // Leftovers of an interrupted run (never of a concurrent one: those are younger).
+  const auto cutoff = fs::file_time_type::clock::now() - std::chrono::hours(24);
+  for (fs::directory_iterator it(staging_, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code e2;
+    if (it->is_regular_file(e2) && it->last_write_time(e2) < cutoff) fs::remove(it->path(), e2);
+  }
+  return {};
+}
+
+fs::path FileCache::path_for(std::string_view sha256) const {
+  if (!is_sha256_hex(sha256)) return {};
+  return root_ / "sha256" / std::string(sha256.substr(0, 2)) / std::string(sha256);
+}
+
+std::optional<StagedFile> FileCache::take(std::string_view sha256, std::uint64_t max_bytes,
+                                          std::string* note) const {
+  if (!enabled_) return std::nullopt;
+  const fs::path path = path_for(sha256);
+  if (path.empty()) return std::nullopt;
+  const int in = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (in < 0) return std::nullopt;
+  struct stat st {};
+  if (::fstat(in, &st) != 0 || !S_ISREG(st.st_mode) ||
+      static_cast<std::uint64_t>(st.st_size) > max_bytes) {
+    ::close(in);
+    return std::nullopt;
+  }
+  auto staged = StagedFile::create(staging_);
+  if (!staged) {
+    ::close(in);
+    return std::nullopt;
+  }
+  std::vector<std::uint8_t> buf(1 << 20);
+  bool ok = true;
+  for (;;) {
+    const ssize_t n = ::read(in, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) ok = false;
+    if (n <= 0) break;
+    if (staged->size() + static_cast<std::uint64_t>(n) > max_bytes ||
+        !staged->write(tuf::Bytes(buf.data(), static_cast<std::size_t>(n)))) {
+      ok = false;
+      break;
+    }
+  }
+  ::close(in);
+  if (!ok) return std::nullopt;
+  if (staged->sha256() != sha256) {
+    // Re-hashed before reuse: a corrupt or tampered entry is dropped.
+    std::error_code ec;
+    fs::remove(path, ec);
+    if (note) *note = "cached copy " + path.string() + " no longer matches its sha256; deleted it";
+    return std::nullopt;
+  }
+  return std::move(*staged);
+}
+
+tuf::Result<void> FileCache::store(const StagedFile& verified, std::string_view sha256) const {
+  if (!enabled_) return {};
+  const fs::path path = path_for(sha256);
+  if (path.empty()) return tuf::fail(tuf::Errc::usage, "", "not a sha256 digest");
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  if (ec) return std::unexpected(io_error("cannot create", path.parent_path(), ec.value()));
+  return verified.copy_to(path, 0644);
+}
+
+std::optional<std::string> file_sha256(const fs::path& path, std::uint64_t max_bytes) {
+  const int in = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return std::nullopt;
+  struct stat st {};
+  if (::fstat(in, &st) != 0 || !S_ISREG(st.st_mode) ||
+      static_cast<std::uint64_t>(st.st_size) > max_bytes) {
+    ::close(in);
+    return std::nullopt;
+  }
+  tuf::Hasher h(tuf::HashAlg::sha256);
+  std::vector<std::uint8_t> buf(1 << 20);
+  for (;;) {
+    const ssize_t n = ::read(in, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(in);
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    h.update(tuf::Bytes(buf.data(), static_cast<std::size_t>(n)));
+  }
+  ::close(in);
+  return h.final_hex();
+}
+
+}  // namespace tufget

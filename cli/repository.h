@@ -1,0 +1,144 @@
+// The client's repository configuration: which repository an index URL names, where its TUF
+// metadata lives, how a TUF target maps to a URL, and which root metadata starts the chain of
+// trust. See trust_roots/README.md (manifest format) and docs/warehouse.md.
+//
+// A trust store is a folder with one sub-folder per repository:
+//   <store>/<name>/manifest.json   {"name", "index_url", "metadata_url", "root_version",
+//                                   "root_sha256", optional "target_url_rule", "description"}
+//   <store>/<name>/root.json       the pinned root (absent: the repository has no pinned root)
+// Stores are searched in this order, the first manifest whose index_url matches wins:
+//   --trust-dir DIR, $XDG_CONFIG_HOME/tufget/trust_roots (default ~/.config/tufget/trust_roots),
+//   the trust_roots/ shipped with tufget (<prefix>/share/tufget/trust_roots, or the source
+//   tree's trust_roots/ for a build directory inside it).
+//
+// Nothing here touches the network. The initial root is chosen as follows:
+//   --root FILE                  that file (the user's explicit choice);
+//   a pinned root.json           its sha256 and version must equal the manifest's; the client's
+//                                own root.json (a later, verified rotation) is used instead when
+//                                its version is at least the pinned one;
+//   --trust-on-first-use         the client's own root.json if it has one, else the caller
+//                                fetches 1.root.json and adopts it (adopt_first_use_root);
+//   otherwise                    refused.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tuf/error.h"
+#include "tuf/updater.h"
+
+namespace tufget {
+
+// The TUF-target-to-URL rule: a template with placeholders
+//   {index_url}  the repository's simple base URL (ends with '/')
+//   {name}       the target path (a project's normalised name), percent-encoded as a segment
+//   {hash}       the target's blake2b-256 (the Warehouse profile's hash); also {blake2b-256},
+//                {sha256}, {sha512} for a named hash
+// Default (the Warehouse profile): "{index_url}{name}/{hash}.{name}.html".
+class TargetUrlRule {
+ public:
+  static constexpr std::string_view kDefault = "{index_url}{name}/{hash}.{name}.html";
+  // Fails (usage) on an unknown or unterminated placeholder, or a rule without {name}.
+  static tuf::Result<TargetUrlRule> parse(std::string_view rule);
+  TargetUrlRule();  // the default rule
+
+  // Fails (repository_error) when the target lacks a hash the rule needs, or a hash value is
+  // not hexadecimal.
+  tuf::Result<std::string> url_for(const tuf::TargetInfo& target,
+                                   std::string_view index_url) const;
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string text_;
+};
+
+struct RepositoryManifest {
+  std::string name;
+  std::string index_url;     // normalised (see normalize_base_url)
+  std::string metadata_url;  // normalised
+  std::optional<std::uint64_t> root_version;
+  std::optional<std::string> root_sha256;  // lowercase hex
+  TargetUrlRule target_url_rule;
+  std::string description;
+  std::filesystem::path dir;  // the folder holding manifest.json (and root.json)
+  std::filesystem::path root_file() const { return dir / "root.json"; }
+  bool has_pinned_root() const { return root_sha256.has_value(); }
+};
+
+// Reads and checks <dir>/manifest.json: known fields only, "name" equal to the folder name and
+// safe as a file name, absolute http/https/file URLs, root_version >= 1 and root_sha256 64 hex
+// digits (both or neither), and root.json present exactly when they are. Does not read
+// root.json (see load_pinned_root).
+tuf::Result<RepositoryManifest> load_manifest(const std::filesystem::path& dir);
+
+// The pinned root's bytes, after checking its sha256 against the manifest, that it parses as
+// root metadata signed by its own keys, and that its version is the manifest's root_version.
+tuf::Result<std::string> load_pinned_root(const RepositoryManifest& manifest);
+
+// An absolute http, https or file URL, normalised (Boost.URL: case of scheme and host,
+// percent-encoding, dot segments), without fragment, with a path ending in '/'. usage error
+// otherwise.
+tuf::Result<std::string> normalize_base_url(std::string_view url);
+
+// The trust stores to search, in order (see the top of this file); folders that do not exist
+// are left out.
+std::vector<std::filesystem::path> trust_store_dirs(const std::string& trust_dir_option);
+
+// Every manifest in `stores` (in order); a folder whose manifest fails to load is reported in
+// `problems` ("<path>: <reason>") and skipped.
+std::vector<RepositoryManifest> list_manifests(const std::vector<std::filesystem::path>& stores,
+                                               std::vector<std::string>* problems = nullptr);
+
+// $XDG_CONFIG_HOME / $XDG_CACHE_HOME, or ~/.config / ~/.cache when unset, empty or relative.
+std::filesystem::path xdg_config_home();
+std::filesystem::path xdg_cache_home();
+
+struct RepositoryOptions {
+  std::string index_url;     // --index-url (empty: kDefaultIndexUrl)
+  std::string metadata_url;  // --metadata-url: overrides the manifest's / the derived one
+  std::string metadata_dir;  // --metadata-dir: overrides $XDG_CACHE_HOME/tufget/<name>/metadata
+  std::string root_file;     // --root FILE
+  bool trust_on_first_use = false;
+  std::string trust_dir;  // --trust-dir
+};
+
+inline constexpr std::string_view kDefaultIndexUrl = "https://pypi.org/simple/";
+
+enum class RootSource {
+  pinned,          // the manifest's root.json (sha256-checked)
+  client,          // the client's own root.json, a verified successor of the pinned one
+  root_option,     // --root FILE
+  first_use,       // trust on first use: root_bytes still empty, the caller fetches it
+  first_use_kept,  // trust on first use, earlier: the client's own root.json
+};
+
+struct Repository {
+  std::string name;          // also the name of its folder under $XDG_CACHE_HOME/tufget/
+  std::string index_url;     // simple base, ends with '/'
+  std::string metadata_url;  // ends with '/'
+  TargetUrlRule target_url_rule;
+  std::filesystem::path metadata_dir;
+  std::optional<RepositoryManifest> manifest;  // absent for a repository known by --root/TOFU
+  RootSource root_source = RootSource::pinned;
+  std::string root_bytes;   // the initial trusted root (empty for RootSource::first_use)
+  std::string root_origin;  // where root_bytes came from, for messages
+};
+
+// Chooses the repository and its initial root, following the rules at the top of this file.
+// Without a manifest, the name is derived from the index URL's host and port and the metadata
+// URL defaults to <scheme>://<host>[:port]/tuf-metadata/ (the Warehouse development layout).
+// Errors are usage errors with a message that says what the user can do.
+tuf::Result<Repository> resolve_repository(const RepositoryOptions& options);
+
+// For RootSource::first_use: checks that `root_bytes` (fetched from <metadata_url>1.root.json)
+// is root metadata signed by its own keys, then makes it the initial root.
+tuf::Result<void> adopt_first_use_root(Repository& repo, std::string root_bytes);
+
+// A loud, multi-line warning for trust on first use, naming the root's sha256.
+std::string first_use_warning(const Repository& repo);
+
+}  // namespace tufget

@@ -1,0 +1,151 @@
+// The verified path through a TUF-enabled Warehouse (../shared/warehouse-profile.md):
+//   project name -> its hash bin (TUF, via the Updater's lookup) -> the simple page (a TUF
+//   target: length and blake2b-256 from the bin) -> the best wheel on that page -> the wheel
+//   and its PEP 658 .metadata file, each accepted only if its sha256 equals the verified page's.
+//
+// WarehouseClient owns the TUF side (an Updater over the repository's metadata); choosing a
+// wheel is pure (choose_wheel); fetch_files() downloads into staged files and checks sha256.
+// Nothing here writes outside the metadata directory and the staging folder: installing into
+// the destination is the caller's step, after every check passed.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cache.h"
+#include "pkg/filenames.h"
+#include "pkg/simple_page.h"
+#include "pkg/version.h"
+#include "progress.h"
+#include "repository.h"
+#include "tuf/updater.h"
+#include "tuf_io/driver.h"
+#include "tuf_io/http.h"
+#include "tuf_io/store.h"
+
+namespace tufget {
+
+// ---- what the user asked for -------------------------------------------------------------------
+
+// "NAME", "NAME==1.0", "NAME>=1,<2", "NAME ~= 1.4". A thin adapter until pkg has PEP 508
+// requirements: extras and markers are refused (usage error).
+struct Requirement {
+  std::string text;     // as given
+  std::string project;  // PEP 503-normalised name: the TUF target path
+  pkg::SpecifierSet specifiers;
+  // "==V" (no wildcard) or "===V": PEP 592 lets such a pin select a yanked file.
+  bool pinned = false;
+};
+tuf::Result<Requirement> parse_requirement(std::string_view text);
+
+// ---- the interpreter wheels are chosen for -------------------------------------------------------
+
+struct TargetPython {
+  pkg::Version version;  // e.g. 3.11.4 (or 3.11 from --python-version)
+  unsigned major = 3, minor = 0;
+  std::vector<std::string> platforms;  // most specific first, e.g. manylinux_2_36_x86_64 ...
+  std::vector<pkg::WheelTag> tags;     // supported tags, best first
+  std::string describe() const;        // "CPython 3.11 on linux_x86_64"
+};
+
+// PEP 425 tags a CPython X.Y on `platforms` accepts, best first:
+//   cpXY-cpXY-P, cpXY-abi3-P, cpXY-none-P, cpX(Y-1..2)-abi3-P, pyXY-none-P, pyX-none-P,
+//   pyX(Y-1..0)-none-P, cpXY-none-any, pyXY-none-any, pyX-none-any, pyX(Y-1..0)-none-any.
+std::vector<pkg::WheelTag> cpython_tags(unsigned major, unsigned minor,
+                                        const std::vector<std::string>& platforms);
+
+// From --python-version X.Y[.Z] and --platform (each may be empty); whatever is missing is
+// asked once from `python3` (sys.version_info, sysconfig.get_platform(), glibc version). A
+// detected linux platform also gets manylinux_2_N (N from the glibc minor down to 5) and the
+// legacy manylinux2014/2010/1 aliases.
+tuf::Result<TargetPython> detect_target_python(const std::string& python_version,
+                                               const std::vector<std::string>& platforms);
+
+// ---- the TUF side --------------------------------------------------------------------------------
+
+struct VerifiedPage {
+  std::string project;
+  std::string bin_role;  // succinct hash bin that listed it ("" for another delegation shape)
+  tuf::TargetInfo target;
+  std::string url;
+  std::string bytes;  // verified: length and every hash from the bin
+  pkg::ProjectPage page;
+  // "TUF-verified simple page (targets -> bins-3a, blake2b-256)"
+  std::string provenance() const;
+};
+
+class WarehouseClient {
+ public:
+  WarehouseClient(Repository repo, tuf_io::HttpClient& http, int verbose);
+  const Repository& repository() const { return repo_; }
+
+  // For RootSource::first_use: fetches <metadata_url>1.root.json and adopts it. Returns the
+  // warning to print.
+  tuf::Result<std::string> bootstrap_first_use();
+  // Creates the updater from the repository's initial root and runs the TUF refresh (root
+  // rotations, timestamp, snapshot, targets; spec 5.3-5.6), persisting into the metadata dir.
+  tuf::Result<void> refresh(tuf::Timestamp now);
+  // Finds the project's page in its hash bin (spec 5.6.7). target_not_found when no trusted
+  // metadata lists it.
+  tuf::Result<tuf::TargetInfo> lookup(const std::string& project);
+  // The succinct bin role that covers `project`, or "".
+  std::string bin_for(const std::string& project) const;
+  // Fetches every page concurrently (each capped at its trusted length), verifies it with
+  // tuf::verify_target, parses it (PEP 503 HTML) and checks that it is the page of its project.
+  std::vector<tuf::Result<VerifiedPage>> fetch_pages(const std::vector<tuf::TargetInfo>& targets);
+
+ private:
+  Repository repo_;
+  tuf_io::HttpClient& http_;
+  tuf_io::MetadataStore store_;
+  tuf_io::DriverHooks hooks_;
+  std::optional<tuf::Updater> updater_;
+};
+
+// A page is refused when it names another project (PEP 691 "name") or lists a wheel or sdist
+// whose (normalised) project name is not `project`: the bin vouches for a page under this
+// project's name, and a page of another project must not be taken for it.
+tuf::Result<void> check_page_project(const pkg::ProjectPage& page, const std::string& project);
+
+// ---- choosing a wheel ----------------------------------------------------------------------------
+
+struct WheelChoice {
+  pkg::DistFile file;
+  pkg::WheelFilename wheel;
+  std::string sha256;  // from the verified page
+  std::string tag;     // the best supported tag it carries
+};
+
+// The highest version allowed by the requirement (PEP 440, pre-releases only when named or when
+// nothing else matches) that has a wheel for `python` with a sha256 on the page, whose
+// Requires-Python admits `python`, and that is not yanked unless the requirement pins it; among
+// that version's wheels, the best tag, then the highest build tag. usage error with the reasons
+// when nothing qualifies.
+tuf::Result<WheelChoice> choose_wheel(const VerifiedPage& page, const Requirement& req,
+                                      const TargetPython& python);
+
+// ---- fetching files against a trusted sha256 ------------------------------------------------------
+
+struct FileJob {
+  std::string filename;  // the name it gets in the destination
+  std::string url;
+  std::string sha256;  // expected, from the verified page
+  std::uint64_t max_bytes = 0;
+  std::string provenance;
+  // Results of fetch_files:
+  std::optional<StagedFile> staged;  // verified contents
+  bool from_cache = false;
+  std::optional<tuf::Error> error;
+  std::string note;  // e.g. a corrupt cache entry that was dropped
+};
+
+// Serves each job from the cache (re-hashed) or downloads it into a staged file, all
+// downloads concurrently; a job ends with either `staged` holding bytes whose sha256 equals the
+// expected one, or `error`. `allow_file_urls`: file: URLs are followed only for a file: index.
+void fetch_files(tuf_io::HttpClient& http, const FileCache& cache, Progress& progress,
+                 std::vector<FileJob>& jobs, bool allow_file_urls);
+
+}  // namespace tufget
