@@ -356,8 +356,9 @@ Result<Specifier> Specifier::parse(std::string_view text) {
   auto v = Version::parse(operand);
   if (!v) return bad("'" + std::string(operand) + "' is not a PEP 440 version");
   s.operand_ = std::string(operand);
-  if (s.wildcard_ && (v->pre() || v->post() || v->dev() || v->has_local()))
-    return bad("a '.*' wildcard may only follow a release (N.N...)");
+  // PEP 440: "it is invalid to have a prefix match containing a development or local release".
+  if (s.wildcard_ && (v->dev() || v->has_local()))
+    return bad("a '.*' wildcard cannot follow a dev release or a local label");
   if (v->has_local() && s.op_ != Op::equal && s.op_ != Op::not_equal)
     return bad("a local version label is allowed only with == and !=");
   if (s.op_ == Op::compatible && v->release().size() < 2)
@@ -393,8 +394,13 @@ bool Specifier::contains(const Version& v, Prereleases prereleases) const {
     case Op::equal:
     case Op::not_equal: {
       bool eq;
-      if (wildcard_) {
+      if (wildcard_ && !spec.pre() && !spec.post()) {
         eq = release_prefix_equal(v, spec.epoch(), spec.release());
+      } else if (wildcard_) {
+        // "==1.0rc1.*", "==1.0.post1.*": the release is complete (equal up to trailing
+        // zeros), the given suffixes equal, and later segments (post, dev, local) ignored.
+        eq = v.epoch() == spec.epoch() && v.base_version() == spec.base_version() &&
+             v.pre() == spec.pre() && (!spec.post() || v.post() == spec.post());
       } else if (!spec.has_local()) {
         eq = v.public_version() == spec;
       } else {

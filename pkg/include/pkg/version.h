@@ -101,7 +101,8 @@ class Specifier {
   };
 
   // Parses one clause. Whitespace around the operator and version is allowed. Per PEP 440:
-  // wildcards ".*" only after a release with == and !=; local labels only with == and !=;
+  // wildcards ".*" only with == and !=, and not after a dev release or a local label; local
+  // labels only with == and !=;
   // ~= needs at least two release numbers; === takes any text without whitespace.
   static Result<Specifier> parse(std::string_view text);
 
@@ -116,7 +117,7 @@ class Specifier {
   bool names_prerelease() const;
 
   // PEP 440 matching, including: wildcard prefix matching on the zero-padded release
-  // (==1.1.* matches 1.1.post1 and 1.1a1); == without a local label ignores the candidate's
+  // (==1.1.* matches 1.1.post1 and 1.1a1; ==1.1rc1.* matches 1.1.0rc1.post2); == without a local label ignores the candidate's
   // local label; <V excludes pre-releases of V unless V is one; >V excludes post-releases of
   // V unless V is one, and V's local versions; <=, >= and ~= compare public versions; ===
   // compares str() case-insensitively with the operand.
