@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(fuzz_metadata fuzz_updater fuzz_hash_verify)
+targets=(fuzz_metadata fuzz_updater fuzz_hash_verify fuzz_simple_page)
 build=build-fuzz
 
 die() {
