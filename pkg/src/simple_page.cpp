@@ -243,16 +243,19 @@ class Tokenizer {
         pos_ += 2;
         return;
       }
-      const std::size_t end = s_.find("-->", pos_);
-      // "--!>" also ends a comment.
-      const std::size_t alt = s_.find("--!>", pos_);
-      if (end == std::string_view::npos && alt == std::string_view::npos) {
-        pos_ = s_.size();
-      } else if (alt < end) {
-        pos_ = alt + 4;
-      } else {
-        pos_ = end + 3;
+      // Ends at "-->" or "--!>"; one forward scan, so many comments stay linear.
+      for (std::size_t at = s_.find("--", pos_); at != std::string_view::npos;
+           at = s_.find("--", at + 1)) {
+        if (at + 2 < s_.size() && s_[at + 2] == '>') {
+          pos_ = at + 3;
+          return;
+        }
+        if (at + 3 < s_.size() && s_[at + 2] == '!' && s_[at + 3] == '>') {
+          pos_ = at + 4;
+          return;
+        }
       }
+      pos_ = s_.size();
       return;
     }
     skip_to_gt();

@@ -457,3 +457,18 @@ TEST_CASE("resolve_url follows RFC 3986 section 5.4's examples", "[pkg][simple]"
         "file:///srv/index/packages/x.whl");
   CHECK_FALSE(pkg::resolve_url("/relative/base", "g"));
 }
+
+TEST_CASE("parse_simple_html ends comments at --> or --!> and stays linear", "[pkg][simple]") {
+  const auto p = html("<!-- a -- b --!><a href=x-1.0.tar.gz>x</a><!-- <a href=y-1.0.tar.gz> ---><a href=z-1.0.tar.gz>z</a>"
+                      "<!--><a href=w-1.0.tar.gz>w</a><!--->",
+                      "https://h/simple/x/");
+  REQUIRE(p.files.size() == 3);
+  CHECK(p.files[0].filename == "x-1.0.tar.gz");
+  CHECK(p.files[1].filename == "z-1.0.tar.gz");
+  CHECK(p.files[2].filename == "w-1.0.tar.gz");
+  // 200,000 comments and links: quadratic scanning would take minutes.
+  std::string big;
+  for (int i = 0; i < 200000; ++i) big += "<!-- c --><a href=\"f-" + std::to_string(i) + ".tar.gz\">f</a>\n";
+  const auto many = html(big, "https://h/simple/f/");
+  CHECK(many.files.size() == 200000);
+}
