@@ -646,6 +646,10 @@ Result<ProjectPage> parse_simple_html(std::string_view page, std::string_view pa
     }
     const std::size_t hash_at = h.find('#');
     const std::string_view reference = h.substr(0, hash_at);
+    if (trim_html_space(reference).empty()) {
+      out.skipped.push_back("link '" + shorten(h) + "' points to the page itself");
+      continue;
+    }
     auto url = resolve_reference(resolve_base, reference);
     if (!url) {
       out.skipped.push_back("link '" + shorten(h) +

@@ -8,7 +8,8 @@
 //     or the HTML page's first <base href>, has no fragment, dot segments removed, scheme and
 //     host lowercased;
 //   - `filename` is a plain file name: not empty, not "." or "..", no '/', '\\' or NUL;
-//   - hash names are lowercase; hash values lowercase (hex digests as PyPI writes them).
+//   - hash names are lowercase, values lowercase hex; a hash whose value is not hex is dropped
+//     (the file then simply lacks that hash, and a downloader requiring it refuses the file).
 // Links that cannot meet these are left out and described in ProjectPage::skipped.
 #pragma once
 
