@@ -47,6 +47,7 @@
 #include <expected>
 #include <map>
 #include <memory>
+#include <new>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -68,8 +69,10 @@
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
 namespace tuf_io {
 namespace {
@@ -264,6 +267,97 @@ ProxyConfig proxy_config_from_env() {
   return config;
 }
 
+// ---- the system trust store ------------------------------------------------------------------
+//
+// The same certificates as SSL_CTX_set_default_verify_paths (OpenSSL's default CA directory and
+// bundle file, or $SSL_CERT_DIR and $SSL_CERT_FILE), looked up lazily:
+//  1. the hashed directory (X509_LOOKUP_hash_dir): a chain lookup reads only the <hash>.N files
+//     of the issuer names it needs (on Debian, update-ca-certificates links every certificate of
+//     the bundle there);
+//  2. the bundle file, parsed whole the first time the directory does not have an issuer or
+//     anchor asked for (a directory without hash links, an unknown CA); from then on its
+//     certificates are in the store like the directory's.
+// set_default_verify_paths parses the whole bundle up front instead (144 certificates through
+// OpenSSL 3's decoders, ~22 ms here). The trusted set is the same union either way.
+
+struct LazyBundle {
+  std::string file;
+  bool loaded = false;
+};
+
+int lazy_bundle_new(X509_LOOKUP* lookup) {
+  const char* env = ::secure_getenv(X509_get_default_cert_file_env());
+  auto* state = new (std::nothrow) LazyBundle{env ? env : X509_get_default_cert_file()};
+  if (!state) return 0;
+  if (!X509_LOOKUP_set_method_data(lookup, state)) {
+    delete state;
+    return 0;
+  }
+  return 1;
+}
+
+void lazy_bundle_free(X509_LOOKUP* lookup) {
+  delete static_cast<LazyBundle*>(X509_LOOKUP_get_method_data(lookup));
+}
+
+int lazy_bundle_get_by_subject(X509_LOOKUP* lookup, X509_LOOKUP_TYPE type, const X509_NAME* name,
+                               X509_OBJECT* ret) {
+  auto* state = static_cast<LazyBundle*>(X509_LOOKUP_get_method_data(lookup));
+  // Once loaded, the store's own object cache (searched before any lookup) has the bundle.
+  if (!state || state->loaded) return 0;
+  state->loaded = true;
+  // Adds every certificate (and CRL) of the file to the lookup's store, as X509_LOOKUP_file
+  // does. A missing or unreadable file adds nothing, as with set_default_verify_paths.
+  if (X509_load_cert_crl_file(lookup, state->file.c_str(), X509_FILETYPE_PEM) <= 0) {
+    ERR_clear_error();
+    return 0;
+  }
+  X509_STORE* store = X509_LOOKUP_get_store(lookup);
+  if (!X509_STORE_lock(store)) return 0;
+  int found = 0;
+  X509_OBJECT* obj = X509_OBJECT_retrieve_by_subject(X509_STORE_get0_objects(store), type,
+                                                     const_cast<X509_NAME*>(name));
+  // Like OpenSSL's own lookups, hand back the store's object without a reference of its own:
+  // X509_STORE_CTX_get_by_subject takes one for the caller. set1 takes a reference, so drop it.
+  if (obj && type == X509_LU_X509) {
+    X509* cert = X509_OBJECT_get0_X509(obj);
+    found = X509_OBJECT_set1_X509(ret, cert);
+    if (found) X509_free(cert);
+  } else if (obj && type == X509_LU_CRL) {
+    X509_CRL* crl = X509_OBJECT_get0_X509_CRL(obj);
+    found = X509_OBJECT_set1_X509_CRL(ret, crl);
+    if (found) X509_CRL_free(crl);
+  }
+  X509_STORE_unlock(store);
+  return found;
+}
+
+X509_LOOKUP_METHOD* lazy_bundle_method() {
+  static X509_LOOKUP_METHOD* method = [] {
+    X509_LOOKUP_METHOD* m = X509_LOOKUP_meth_new("tufget lazy CA bundle");
+    if (m && (!X509_LOOKUP_meth_set_new_item(m, lazy_bundle_new) ||
+              !X509_LOOKUP_meth_set_free(m, lazy_bundle_free) ||
+              !X509_LOOKUP_meth_set_get_by_subject(m, lazy_bundle_get_by_subject))) {
+      X509_LOOKUP_meth_free(m);
+      m = nullptr;
+    }
+    return m;  // lives as long as the process (stores may outlive any one client)
+  }();
+  return method;
+}
+
+// Adds the two lookups above to `store`. False (with an OpenSSL error queued) on failure.
+bool add_system_trust_store(X509_STORE* store) {
+  X509_LOOKUP* dir = X509_STORE_add_lookup(store, X509_LOOKUP_hash_dir());
+  if (!dir) return false;
+  // NULL + X509_FILETYPE_DEFAULT: $SSL_CERT_DIR (colon-separated) or OpenSSL's default directory.
+  X509_LOOKUP_add_dir(dir, nullptr, X509_FILETYPE_DEFAULT);
+  X509_LOOKUP_METHOD* method = lazy_bundle_method();
+  if (!method || !X509_STORE_add_lookup(store, method)) return false;
+  ERR_clear_error();
+  return true;
+}
+
 // How a hop reaches its target.
 struct Route {
   std::string key;           // pool key
@@ -340,14 +434,8 @@ struct HttpClient::Impl {
     std::deque<std::shared_ptr<Job>> queue;
   };
 
-  explicit Impl(HttpOptions opts)
-      : options(std::move(opts)), ssl_ctx(asio::ssl::context::tls_client) {
+  explicit Impl(HttpOptions opts) : options(std::move(opts)) {
     if (options.max_connections_per_host == 0) options.max_connections_per_host = 1;
-    ssl_ctx.set_default_verify_paths(ssl_init_error);
-    if (!ssl_init_error && !options.ca_file.empty())
-      ssl_ctx.load_verify_file(options.ca_file, ssl_init_error);
-    SSL_CTX_set_min_proto_version(ssl_ctx.native_handle(), TLS1_2_VERSION);
-    ssl_ctx.set_verify_mode(asio::ssl::verify_peer);
     if (options.use_proxy_env) proxies = proxy_config_from_env();
     io.emplace();
   }
@@ -363,7 +451,10 @@ struct HttpClient::Impl {
   }
 
   HttpOptions options;
-  asio::ssl::context ssl_ctx;
+  // Created by the first https:// request (tls_context()): plain-http and file: clients never
+  // pay for OpenSSL's SSL_CTX and trust store set-up (about 22 ms and 1 to 4 MiB when the whole
+  // system CA bundle is parsed; see docs/performance.md).
+  std::optional<asio::ssl::context> ssl_ctx;
   error_code ssl_init_error;
   ProxyConfig proxies;
   std::map<std::string, Pool> pools;
@@ -413,7 +504,7 @@ struct HttpClient::Impl {
       asio::post(*io, [this, job] { finish(job, read_file_url(*job)); });
       return;
     }
-    if (ssl_init_error && job->target.https()) {
+    if (job->target.https() && !tls_context()) {
       tuf::Error e = error(*job, tuf::Errc::transport,
                            "TLS trust store setup failed: " + ssl_init_error.message());
       asio::post(*io, [this, job, e] { finish(job, std::unexpected(e)); });
@@ -430,6 +521,32 @@ struct HttpClient::Impl {
       start_hop(job, std::move(route));
     else
       pool.queue.push_back(job);
+  }
+
+  // The TLS context, created on first use: TLS 1.2 or later, peer verification, the system
+  // trust store (add_system_trust_store) plus options.ca_file. nullptr when set-up failed
+  // (ssl_init_error says why); every https request then fails with that error.
+  asio::ssl::context* tls_context() {
+    if (!ssl_ctx && !ssl_init_error) {
+      try {
+        ssl_ctx.emplace(asio::ssl::context::tls_client);
+      } catch (const boost::system::system_error& e) {
+        ssl_init_error = e.code();
+        return nullptr;
+      }
+      SSL_CTX* native = ssl_ctx->native_handle();
+      if (!add_system_trust_store(SSL_CTX_get_cert_store(native))) {
+        unsigned long e = ::ERR_get_error();
+        ssl_init_error = e ? error_code(static_cast<int>(e), asio::error::get_ssl_category())
+                           : error_code(asio::error::no_memory);
+      }
+      if (!ssl_init_error && !options.ca_file.empty())
+        ssl_ctx->load_verify_file(options.ca_file, ssl_init_error);
+      SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+      ssl_ctx->set_verify_mode(asio::ssl::verify_peer);
+      if (ssl_init_error) ssl_ctx.reset();
+    }
+    return ssl_ctx ? &*ssl_ctx : nullptr;
   }
 
   void pump(const std::string& key) {
@@ -748,7 +865,7 @@ struct HttpClient::Impl {
     }
 
     if (job.target.https()) {
-      conn->tls = std::make_unique<asio::ssl::stream<tcp::socket>>(std::move(conn->socket), ssl_ctx);
+      conn->tls = std::make_unique<asio::ssl::stream<tcp::socket>>(std::move(conn->socket), *ssl_ctx);
       const std::string& host = job.target.host;
       error_code not_ip;
       asio::ip::make_address(host, not_ip);
