@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <limits>
+#include <stdexcept>
 #include <utility>
 
 #include "canonical_json_internal.h"
@@ -561,12 +562,15 @@ bool read_snapshot(Reader& r, dom::object s, const JsonPath& sp, Snapshot& out) 
   dom::object meta;
   const JsonPath mp = sp.child("meta");
   if (!r.member(s, sp, "meta", e, "object") || !r.object(e, mp, meta)) return false;
-  out.meta.reserve(meta.size());
+  // Canonical documents list the names sorted (and the canonicaliser has refused duplicates),
+  // so MetaMap's constructor normally has nothing to sort.
+  std::vector<MetaMap::value_type> entries;
+  entries.reserve(meta.size());
   for (dom::key_value_pair kv : meta) {
-    MetaInfo info;
-    if (!read_meta_info(r, kv.value, mp.child(kv.key), info)) return false;
-    out.meta.emplace(std::string(kv.key), std::move(info));
+    auto& entry = entries.emplace_back(std::string(kv.key), MetaInfo{});
+    if (!read_meta_info(r, kv.value, mp.child(kv.key), entry.second)) return false;
   }
+  out.meta = MetaMap(std::move(entries));
   return true;
 }
 
@@ -899,6 +903,75 @@ bool SuccinctRoles::is_role(std::string_view role_name) const {
   }
   return value < bin_count();
 }
+
+// ---- MetaMap -------------------------------------------------------------------------------------
+
+namespace {
+bool name_less(const MetaMap::value_type& a, const MetaMap::value_type& b) {
+  return std::string_view(a.first) < std::string_view(b.first);
+}
+}  // namespace
+
+MetaMap::MetaMap(std::vector<value_type> entries) : entries_(std::move(entries)) {
+  auto strictly_increasing = [](const value_type& a, const value_type& b) {
+    return !name_less(a, b);  // adjacent_find stops at the first pair not strictly increasing
+  };
+  if (std::adjacent_find(entries_.begin(), entries_.end(), strictly_increasing) == entries_.end())
+    return;
+  std::stable_sort(entries_.begin(), entries_.end(), name_less);
+  auto last = std::unique(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
+    return a.first == b.first;
+  });
+  entries_.erase(last, entries_.end());
+}
+
+MetaMap::iterator MetaMap::lower_bound(std::string_view name) {
+  return std::lower_bound(entries_.begin(), entries_.end(), name,
+                          [](const value_type& e, std::string_view n) {
+                            return std::string_view(e.first) < n;
+                          });
+}
+
+MetaMap::iterator MetaMap::find(std::string_view name) {
+  auto it = lower_bound(name);
+  return it != entries_.end() && it->first == name ? it : entries_.end();
+}
+
+MetaMap::const_iterator MetaMap::find(std::string_view name) const {
+  return const_cast<MetaMap*>(this)->find(name);
+}
+
+MetaInfo& MetaMap::at(std::string_view name) {
+  auto it = find(name);
+  if (it == entries_.end()) throw std::out_of_range("MetaMap::at: no entry " + std::string(name));
+  return it->second;
+}
+
+const MetaInfo& MetaMap::at(std::string_view name) const {
+  return const_cast<MetaMap*>(this)->at(name);
+}
+
+MetaInfo& MetaMap::operator[](std::string_view name) {
+  auto it = lower_bound(name);
+  if (it == entries_.end() || it->first != name)
+    it = entries_.emplace(it, std::string(name), MetaInfo{});
+  return it->second;
+}
+
+std::pair<MetaMap::iterator, bool> MetaMap::emplace(std::string name, MetaInfo info) {
+  auto it = lower_bound(name);
+  if (it != entries_.end() && it->first == name) return {it, false};
+  return {entries_.emplace(it, std::move(name), std::move(info)), true};
+}
+
+MetaMap::size_type MetaMap::erase(std::string_view name) {
+  auto it = find(name);
+  if (it == entries_.end()) return 0;
+  entries_.erase(it);
+  return 1;
+}
+
+bool MetaMap::operator==(const MetaMap& other) const { return entries_ == other.entries_; }
 
 // ---- Signer side: canonical JSON of the model -------------------------------------------------
 
