@@ -133,7 +133,7 @@ std::string base64(std::string_view in) {
 
 // A parsed http(s)/file URL, with what a request needs.
 struct Target {
-  urls::url url;             // normalized
+  urls::url url;             // scheme and authority normalized; path sent as given
   urls::scheme scheme = urls::scheme::none;
   std::string host;          // without brackets; empty for file:
   std::uint16_t port = 0;
@@ -147,7 +147,11 @@ struct Target {
 std::expected<Target, std::string> parse_target(urls::url_view view) {
   Target t;
   t.url = urls::url(view);
-  t.url.normalize();
+  // Only the scheme and authority are normalized: normalizing the path would decode %2F into
+  // '/' and collapse %2E%2E segments, changing which resource is asked for (role names such
+  // as "../x" are sent percent-encoded and must stay so).
+  t.url.normalize_scheme();
+  t.url.normalize_authority();
   t.url.remove_fragment();
   t.text = std::string(t.url.buffer());
   t.scheme = t.url.scheme_id();
