@@ -1,11 +1,15 @@
 // The client's repository configuration (see repository.h).
 #include "repository.h"
 
+#include <fcntl.h>
 #include <pwd.h>
+#include <stdio.h>  // renameat2 (glibc, _GNU_SOURCE)
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <system_error>
 
 #include <boost/url/parse.hpp>
@@ -27,15 +31,6 @@ constexpr std::uint64_t kManifestMaxBytes = 64 * 1024;
 bool is_lower_hex(std::string_view s) {
   return std::all_of(s.begin(), s.end(),
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
-// A repository name is used as a folder name: [a-z0-9][a-z0-9._-]*, at most 64 bytes.
-bool is_safe_repository_name(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  if (!((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= '0' && name[0] <= '9'))) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-  });
 }
 
 // Percent-encodes everything but RFC 3986 unreserved characters.
@@ -97,6 +92,15 @@ std::string derived_name(const urls::url_view& u) {
 }
 
 }  // namespace
+
+// A repository name is used as a folder name: [a-z0-9][a-z0-9._-]*, at most 64 bytes.
+bool is_safe_repository_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  if (!((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= '0' && name[0] <= '9'))) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+  });
+}
 
 // ---- target URL rule ---------------------------------------------------------------------------
 
@@ -491,6 +495,106 @@ std::string first_use_warning(const Repository& repo) {
   out += "tufget: WARNING: out of band, then pin it (trust_roots/README.md).\n";
   out += "tufget: WARNING: ***************************************************************\n";
   return out;
+}
+
+
+// ---- writing a repository folder ------------------------------------------------------------------
+
+tuf::Result<RepositoryManifest> write_repository_folder(const fs::path& store,
+                                                        const std::string& name,
+                                                        std::string_view manifest_json,
+                                                        std::string_view root_bytes, bool replace) {
+  auto io_fail = [](const fs::path& p, std::string_view doing, int err) {
+    return tuf::fail(tuf::Errc::usage, "", std::string(doing) + " " + p.string() + ": " +
+                                               std::strerror(err));
+  };
+  if (!is_safe_repository_name(name)) {
+    return tuf::fail(tuf::Errc::usage, "",
+                     "repository name must match [a-z0-9][a-z0-9._-]* (at most 64 characters)",
+                     "", name);
+  }
+  std::error_code ec;
+  fs::create_directories(store, ec);
+  if (ec) return io_fail(store, "cannot create", ec.value());
+  const fs::path target = store / name;
+
+  std::string tmpl = (store / ".tufget-staging-XXXXXX").string();
+  if (::mkdtemp(tmpl.data()) == nullptr) return io_fail(store, "cannot create a folder in", errno);
+  const fs::path staging = tmpl;
+  struct Cleanup {
+    fs::path dir;
+    ~Cleanup() {
+      std::error_code ignored;
+      fs::remove_all(dir, ignored);
+    }
+  } cleanup{staging};
+
+  const fs::path staged = staging / name;
+  if (!fs::create_directory(staged, ec) || ec) return io_fail(staged, "cannot create", ec.value());
+  const bool target_exists = fs::exists(target, ec);
+  if (replace && target_exists) {
+    // Carry over whatever else the folder holds (notes, a README) and its permissions.
+    fs::permissions(staged, fs::status(target, ec).permissions(), ec);
+    for (fs::directory_iterator it(target, ec), end; !ec && it != end; it.increment(ec)) {
+      const std::string file = it->path().filename().string();
+      if (file == "manifest.json" || file == "root.json") continue;
+      std::error_code copy_ec;
+      fs::copy(it->path(), staged / file, fs::copy_options::recursive, copy_ec);
+      if (copy_ec) return io_fail(it->path(), "cannot copy", copy_ec.value());
+    }
+    if (ec) return io_fail(target, "cannot read", ec.value());
+  }
+  if (auto w = tuf_io::write_file_atomic(staged / "root.json", tuf::as_bytes(root_bytes)); !w) {
+    return std::unexpected(w.error());
+  }
+  if (auto w = tuf_io::write_file_atomic(staged / "manifest.json", tuf::as_bytes(manifest_json));
+      !w) {
+    return std::unexpected(w.error());
+  }
+  // Check the pair exactly as readers will check it, before anyone can read it.
+  auto manifest = load_manifest(staged);
+  if (!manifest) return std::unexpected(manifest.error());
+  if (auto root = load_pinned_root(*manifest); !root) return std::unexpected(root.error());
+
+  auto sync_store = [&]() -> tuf::Result<void> {
+    const int fd = ::open(store.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return io_fail(store, "cannot open", errno);
+    const int rc = ::fsync(fd);
+    const int err = errno;
+    ::close(fd);
+    if (rc != 0 && err != EINVAL) return io_fail(store, "cannot sync", err);
+    return {};
+  };
+
+  if (!replace || !target_exists) {
+    if (target_exists) {
+      return tuf::fail(tuf::Errc::usage, "", target.string() + " already exists");
+    }
+    if (::renameat2(AT_FDCWD, staged.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) != 0) {
+      const int err = errno;
+      if (err != EINVAL && err != ENOSYS) return io_fail(target, "cannot create", err);
+      // No RENAME_NOREPLACE here: rename() onto an existing empty folder would succeed, so check
+      // first (a race with another writer then fails on a non-empty folder).
+      if (fs::exists(target, ec)) return tuf::fail(tuf::Errc::usage, "", target.string() + " already exists");
+      if (::rename(staged.c_str(), target.c_str()) != 0) return io_fail(target, "cannot create", errno);
+    }
+  } else if (::renameat2(AT_FDCWD, staged.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) !=
+             0) {
+    const int err = errno;
+    if (err != EINVAL && err != ENOSYS) return io_fail(target, "cannot replace", err);
+    // Fallback: root.json first. Until manifest.json follows, the pair does not match and
+    // load_pinned_root refuses it: a crash here fails closed.
+    if (auto w = tuf_io::write_file_atomic(target / "root.json", tuf::as_bytes(root_bytes)); !w) {
+      return std::unexpected(w.error());
+    }
+    if (auto w = tuf_io::write_file_atomic(target / "manifest.json", tuf::as_bytes(manifest_json));
+        !w) {
+      return std::unexpected(w.error());
+    }
+  }
+  if (auto s = sync_store(); !s) return std::unexpected(s.error());
+  // The staging folder now holds the old pair (or nothing); Cleanup removes it.
+  return load_manifest(target);
 }
 
 }  // namespace tufget

@@ -93,6 +93,25 @@ std::vector<std::filesystem::path> trust_store_dirs(const std::string& trust_dir
 std::vector<RepositoryManifest> list_manifests(const std::vector<std::filesystem::path>& stores,
                                                std::vector<std::string>* problems = nullptr);
 
+// A name usable as a repository folder: [a-z0-9][a-z0-9._-]*, at most 64 bytes.
+bool is_safe_repository_name(std::string_view name);
+
+// Makes <store>/<name>/ hold exactly `manifest_json` as manifest.json and `root_bytes` as
+// root.json, both or neither: the two files are written (and fsync'ed) into a staging folder
+// <store>/.tufget-staging-XXXXXX/<name>/, checked there with load_manifest and load_pinned_root
+// (so nothing that tufget would refuse to read is ever installed), then the staged folder takes
+// the place of <store>/<name> with one rename: renameat2(RENAME_EXCHANGE) when `replace` is set
+// (other files of the old folder are carried over), RENAME_NOREPLACE otherwise (the folder must
+// not exist). A reader sees the old pair or the new pair, never one of each. Where the file
+// system cannot exchange (EINVAL/ENOSYS), root.json then manifest.json are replaced one by one;
+// a crash between the two leaves a pair that load_pinned_root refuses (fail closed). A staging
+// folder left by a crash is ignored by list_manifests (its manifest is one level deeper) and may
+// be deleted. Returns the manifest as installed.
+tuf::Result<RepositoryManifest> write_repository_folder(const std::filesystem::path& store,
+                                                        const std::string& name,
+                                                        std::string_view manifest_json,
+                                                        std::string_view root_bytes, bool replace);
+
 // $XDG_CONFIG_HOME / $XDG_CACHE_HOME, or ~/.config / ~/.cache when unset, empty or relative.
 std::filesystem::path xdg_config_home();
 std::filesystem::path xdg_cache_home();
