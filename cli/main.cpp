@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "download_cmd.h"
+#include "trust_cmd.h"
 
 #if __has_include("index.h")
 #include "index.h"
@@ -90,6 +91,7 @@ int main(int argc, char** argv) {
 #ifdef TUFGET_HAVE_INDEX
   add_index_commands(app);
 #endif
+  tufget::add_trust_commands(app);  // trust list|show|add|update (cli/trust_cmd.h)
 
   try {
     app.parse(argc, argv);  // subcommands with callbacks (index ...) run in here
