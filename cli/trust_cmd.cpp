@@ -768,7 +768,7 @@ std::string threshold_text(const std::optional<std::uint32_t>& t) {
   return t ? std::to_string(*t) : std::string("(no role)");
 }
 
-std::string outcome_text(const Outcome& o, bool check) {
+std::string outcome_text(const Outcome& o) {
   std::string out;
   const std::string v = "version " + std::to_string(o.from_version) + " -> " +
                         std::to_string(o.to_version);
@@ -832,7 +832,6 @@ std::string outcome_text(const Outcome& o, bool check) {
     out += "  note: stopped after " + std::to_string(tuf::UpdaterConfig{}.max_root_rotations) +
            " rotations (max_root_rotations); run again for more\n";
   }
-  (void)check;
   return out;
 }
 
@@ -945,7 +944,7 @@ void cmd_update(const Options& o) {
       print_out("no repository with a pinned root in " + searched(stores) + "\n");
     }
     for (const Outcome& out : outcomes) {
-      const std::string text = outcome_text(out, o.check);
+      const std::string text = outcome_text(out);
       if (out.status == Status::error) {
         std::fflush(stdout);
         std::fprintf(stderr, "tufget trust: %s", text.c_str());
