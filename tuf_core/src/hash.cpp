@@ -1,11 +1,15 @@
-// sha256/sha512 through OpenSSL EVP, blake2b-256 through libsodium.
+// sha256/sha512 through OpenSSL's low-level digest functions, blake2b-256 through libsodium.
 //
-// The EVP_MD objects are fetched once (function-local statics), so neither a Hasher nor a
-// one-shot digest pays for a provider lookup. Data is handed to the library in one call,
-// whatever its size: no copies, no chunking on our side.
+// SHA256_* / SHA512_* (deprecated in OpenSSL 3, still the code the EVP providers call: the same
+// SHA-NI / AVX2 assembly) rather than EVP: the first EVP_MD_fetch initialises OpenSSL 3's
+// provider machinery, ~5 M instructions and ~2 MB of RSS, which a refresh otherwise never needs
+// (its only sha256 is of one target path, for the succinct hash-bin lookup). Data is handed to
+// the library in one call, whatever its size: no copies, no chunking on our side.
 #include "tuf/hash.h"
 
-#include <openssl/evp.h>
+// Must precede every OpenSSL header.
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 #include <sodium.h>
 
 #include <cctype>
@@ -14,23 +18,11 @@ namespace tuf {
 namespace {
 
 constexpr std::size_t kBlake2bSize = 32;
+constexpr std::size_t kMaxDigestSize = SHA512_DIGEST_LENGTH;
 
 // libsodium picks its fastest implementations in sodium_init(); run it once, lazily.
 void ensure_sodium() {
   [[maybe_unused]] static const int once = sodium_init();
-}
-
-struct MdFree {
-  void operator()(EVP_MD* md) const { EVP_MD_free(md); }
-};
-using FetchedMd = std::unique_ptr<EVP_MD, MdFree>;
-
-const EVP_MD* evp_md(HashAlg alg) {
-  // Explicit fetches (OpenSSL 3) avoid the implicit per-init lookup of EVP_sha256().
-  static const FetchedMd sha256{EVP_MD_fetch(nullptr, "SHA2-256", nullptr)};
-  static const FetchedMd sha512{EVP_MD_fetch(nullptr, "SHA2-512", nullptr)};
-  if (alg == HashAlg::sha256) return sha256 ? sha256.get() : EVP_sha256();
-  return sha512 ? sha512.get() : EVP_sha512();
 }
 
 bool hex_equal_ci(std::string_view a, std::string_view b) {
@@ -77,20 +69,26 @@ std::size_t hash_size(HashAlg alg) {
 // ---- Hasher ------------------------------------------------------------------------------------
 
 struct Hasher::Impl {
-  EVP_MD_CTX* ctx = nullptr;         // sha256 / sha512
+  union {
+    SHA256_CTX sha256;
+    SHA512_CTX sha512;
+  };
   crypto_generichash_state blake2b;  // blake2b-256 (64-byte aligned; new honours that)
   bool ok = true;                    // false after final_hex() or if setup failed
-
-  ~Impl() { EVP_MD_CTX_free(ctx); }
 };
 
 Hasher::Hasher(HashAlg alg) : alg_(alg), impl_(std::make_unique<Impl>()) {
-  if (alg == HashAlg::blake2b_256) {
-    ensure_sodium();
-    impl_->ok = crypto_generichash_init(&impl_->blake2b, nullptr, 0, kBlake2bSize) == 0;
-  } else {
-    impl_->ctx = EVP_MD_CTX_new();
-    impl_->ok = impl_->ctx && EVP_DigestInit_ex2(impl_->ctx, evp_md(alg), nullptr) == 1;
+  switch (alg) {
+    case HashAlg::blake2b_256:
+      ensure_sodium();
+      impl_->ok = crypto_generichash_init(&impl_->blake2b, nullptr, 0, kBlake2bSize) == 0;
+      break;
+    case HashAlg::sha256:
+      impl_->ok = SHA256_Init(&impl_->sha256) == 1;
+      break;
+    case HashAlg::sha512:
+      impl_->ok = SHA512_Init(&impl_->sha512) == 1;
+      break;
   }
 }
 
@@ -100,39 +98,65 @@ Hasher& Hasher::operator=(Hasher&&) noexcept = default;
 
 void Hasher::update(Bytes data) {
   if (!impl_ || !impl_->ok || data.empty()) return;
-  if (alg_ == HashAlg::blake2b_256)
-    impl_->ok = crypto_generichash_update(&impl_->blake2b, data.data(), data.size()) == 0;
-  else
-    impl_->ok = EVP_DigestUpdate(impl_->ctx, data.data(), data.size()) == 1;
+  switch (alg_) {
+    case HashAlg::blake2b_256:
+      impl_->ok = crypto_generichash_update(&impl_->blake2b, data.data(), data.size()) == 0;
+      break;
+    case HashAlg::sha256:
+      impl_->ok = SHA256_Update(&impl_->sha256, data.data(), data.size()) == 1;
+      break;
+    case HashAlg::sha512:
+      impl_->ok = SHA512_Update(&impl_->sha512, data.data(), data.size()) == 1;
+      break;
+  }
 }
 
 // A hasher that failed or already finished yields "", which never matches a digest.
 std::string Hasher::final_hex() {
   if (!impl_ || !impl_->ok) return {};
   impl_->ok = false;
-  std::uint8_t out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (alg_ == HashAlg::blake2b_256) {
-    if (crypto_generichash_final(&impl_->blake2b, out, kBlake2bSize) != 0) return {};
-    len = kBlake2bSize;
-  } else if (EVP_DigestFinal_ex(impl_->ctx, out, &len) != 1) {
-    return {};
+  std::uint8_t out[kMaxDigestSize];
+  bool done = false;
+  switch (alg_) {
+    case HashAlg::blake2b_256:
+      done = crypto_generichash_final(&impl_->blake2b, out, kBlake2bSize) == 0;
+      break;
+    case HashAlg::sha256:
+      done = SHA256_Final(out, &impl_->sha256) == 1;
+      break;
+    case HashAlg::sha512:
+      done = SHA512_Final(out, &impl_->sha512) == 1;
+      break;
   }
-  return to_hex({out, len});
+  if (!done) return {};
+  return to_hex({out, hash_size(alg_)});
 }
 
 std::string digest_hex(HashAlg alg, Bytes data) {
-  std::uint8_t out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (alg == HashAlg::blake2b_256) {
-    ensure_sodium();
-    if (crypto_generichash(out, kBlake2bSize, data.data(), data.size(), nullptr, 0) != 0)
-      return {};
-    len = kBlake2bSize;
-  } else if (EVP_Digest(data.data(), data.size(), out, &len, evp_md(alg), nullptr) != 1) {
-    return {};
+  std::uint8_t out[kMaxDigestSize];
+  switch (alg) {
+    case HashAlg::blake2b_256:
+      ensure_sodium();
+      if (crypto_generichash(out, kBlake2bSize, data.data(), data.size(), nullptr, 0) != 0)
+        return {};
+      break;
+    // Not the one-shot SHA256()/SHA512(): in OpenSSL 3 those go through EVP_Q_digest.
+    case HashAlg::sha256: {
+      SHA256_CTX ctx;
+      if (SHA256_Init(&ctx) != 1 || SHA256_Update(&ctx, data.data(), data.size()) != 1 ||
+          SHA256_Final(out, &ctx) != 1)
+        return {};
+      break;
+    }
+    case HashAlg::sha512: {
+      SHA512_CTX ctx;
+      if (SHA512_Init(&ctx) != 1 || SHA512_Update(&ctx, data.data(), data.size()) != 1 ||
+          SHA512_Final(out, &ctx) != 1)
+        return {};
+      break;
+    }
   }
-  return to_hex({out, len});
+  return to_hex({out, hash_size(alg)});
 }
 
 // ---- verification ------------------------------------------------------------------------------
