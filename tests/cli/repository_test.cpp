@@ -58,7 +58,7 @@ TEST_CASE("a manifest in the user's trust store pins the repository's root", "[c
   CHECK(fs::exists(w.xdg_cache / "tufget" / "localdev" / "metadata" / "timestamp.json"));
 }
 
-TEST_CASE("--trust-dir is searched before the user's trust store", "[cli][repository]") {
+TEST_CASE("the --trust-dir store is searched before the user's trust store", "[cli][repository]") {
   Served w;
   // The user's store has a broken pin for the same URL; --trust-dir's good one wins.
   const fs::path bad = w.pin(w.user_store(), "localdev");

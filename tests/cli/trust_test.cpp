@@ -200,7 +200,7 @@ std::vector<std::string> sorted(std::vector<std::string> v) {
 
 }  // namespace
 
-TEST_CASE("trust add pins a self-signed root; list and show report it", "[trust]") {
+TEST_CASE("trust add pins a self-signed root: list and show report it", "[trust]") {
   TrustFixture t;
   t.add();
   const std::string v1 = read(t.w.root_v1());
@@ -610,7 +610,7 @@ TEST_CASE("trust update refuses a pinned root that does not match its manifest",
   CHECK(t.trust({"show", "localdev"}).status == 1);
 }
 
-TEST_CASE("trust update NAME only touches that repository; without NAME every pinned one",
+TEST_CASE("trust update NAME only touches that repository: without NAME every pinned one",
           "[trust]") {
   TrustFixture t;
   t.add();

@@ -135,7 +135,7 @@ TEST_CASE("5.3.5 the new root version must be exactly N+1", "[trusted_set][root]
   CHECK(set.root().signed_part.version == 3);
 }
 
-TEST_CASE("5.3.6 an expired intermediate root is accepted; 5.3.10 an expired final root is not",
+TEST_CASE("5.3.6 an expired intermediate root is accepted: 5.3.10 an expired final root is not",
           "[trusted_set][root]") {
   RepoSim sim;
   sim.set_expires("root", RepoSim::kNow - RepoSim::kDay);

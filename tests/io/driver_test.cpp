@@ -103,7 +103,7 @@ TEST_CASE("driver: a refresh over loopback HTTP persists every top-level role", 
   CHECK(http.pending() == 0);
 }
 
-TEST_CASE("driver: a second refresh loads the cache; a download reaches on_target verified",
+TEST_CASE("driver: a second refresh loads the cache: a download reaches on_target verified",
           "[io][driver]") {
   LoopbackRepo repo;
   repo.sim.add_target("pkgs/demo.txt", "verified content");

@@ -356,7 +356,7 @@ TEST_CASE("http: the whole-request timeout bounds a drip that keeps the idle tim
   CHECK(since(start) < 2s);
 }
 
-TEST_CASE("http: 404 and 410 are not_found; other statuses are transport errors naming them",
+TEST_CASE("http: 404 and 410 are not_found: other statuses are transport errors naming them",
           "[io][http]") {
   HostileServer server;
   for (int status : {404, 410, 403, 500}) server.route("/s" + std::to_string(status), Response::status_only(status));
@@ -503,7 +503,7 @@ TEST_CASE("http: a sink returning false aborts the request", "[io][http]") {
   CHECK(result->error().code == tuf::Errc::transport);
 }
 
-TEST_CASE("http: file: URLs are read with the byte limit; a missing file is not_found",
+TEST_CASE("http: file: URLs are read with the byte limit: a missing file is not_found",
           "[io][http]") {
   auto dir = std::filesystem::temp_directory_path() /
              ("tufget-http-file-" + std::to_string(::getpid()));
@@ -569,7 +569,7 @@ TEST_CASE("http: cancel_all completes in-flight and queued requests with a trans
   CHECK(server.request_count() == 1);
 }
 
-TEST_CASE("http: TLS with the test CA verifies; unknown CA and wrong host name are refused",
+TEST_CASE("http: TLS with the test CA verifies: unknown CA and wrong host name are refused",
           "[io][http][tls]") {
   auto dir = std::filesystem::temp_directory_path() /
              ("tufget-http-tls-" + std::to_string(::getpid()));
@@ -628,7 +628,7 @@ TEST_CASE("http: TLS with the test CA verifies; unknown CA and wrong host name a
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("http: http_proxy gets absolute-form requests; loopback hosts bypass it",
+TEST_CASE("http: http_proxy gets absolute-form requests: loopback hosts bypass it",
           "[io][http][proxy]") {
   EnvGuard env;
   HostileServer proxy;
@@ -655,7 +655,7 @@ TEST_CASE("http: http_proxy gets absolute-form requests; loopback hosts bypass i
   CHECK(origin.request_count() == 1);
 }
 
-TEST_CASE("http: https_proxy is used through CONNECT; a refused CONNECT is an error",
+TEST_CASE("http: https_proxy is used through CONNECT: a refused CONNECT is an error",
           "[io][http][proxy]") {
   EnvGuard env;
   HostileServer proxy;
