@@ -165,7 +165,7 @@ int cmd_download(const GlobalOptions& g, const DownloadOptions& d) {
     const auto& info = s.updater->lookup_result();
     if (!info) {
       return report(tuf::Error{tuf::Errc::target_not_found, name,
-                               "no trusted targets metadata lists this target"});
+                               "no trusted targets metadata lists this target", {}, {}});
     }
     if (cache.is_current(*info)) {
       if (g.verbose > 0) {
