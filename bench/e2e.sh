@@ -16,7 +16,9 @@
 #      peak RSS of cold and warm with /usr/bin/time -f %M (KiB);
 #      what-if runs (same binary, environment only), to size two costs found by profiling:
 #        no CA bundle : SSL_CERT_FILE=/dev/null SSL_CERT_DIR=<empty dir> (OpenSSL then loads no
-#                       system CA certificates; http:// only needs none)
+#                       system CA certificates; http:// only needs none). Since the TLS context
+#                       is created by the first https:// request, these rows should equal the
+#                       plain ones: a difference means plain http touches the trust store again
 #        no fsync     : LD_PRELOAD=libeatmydata.so (fsync/fdatasync become no-ops), if installed
 #   4. openssl speed -evp sha256 / blake2b512 (64 MiB, 1 MiB and 16 KiB blocks), to compare
 #      with tufget_bench's hash/ benchmarks at the same sizes;
@@ -33,7 +35,7 @@ while [[ $# -gt 0 ]]; do
     --runs) runs=$2; shift 2 ;;
     --rss-runs) rss_runs=$2; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     -*) echo "e2e.sh: unknown option $1" >&2; exit 2 ;;
     *) build=$1; shift ;;
   esac
