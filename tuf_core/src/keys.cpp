@@ -1,29 +1,16 @@
-// Public keys: ed25519, ECDSA and RSA (OpenSSL libcrypto).
+// Public keys: ed25519 (libsodium), ECDSA and RSA (OpenSSL libcrypto).
 //
 // create() does all parsing once: hex for ed25519, PEM SubjectPublicKeyInfo into an EVP_PKEY
 // for the others, checking that the key really is of the declared type (and curve). verify()
-// decodes the signature into a stack buffer; OpenSSL contexts are made per call so a const
-// PublicKey can be shared.
-//
-// ed25519: libsodium's crypto_sign_verify_detached for messages below 64 KiB. Larger ones (a
-// PEP 458 snapshot is 508 KB) follow the same steps, as libsodium 1.0.18 (default, non-"compat"
-// build) takes them, with h = SHA-512(R || A || M) computed by OpenSSL's low-level SHA512, ~1.6x
-// faster here: the encoding checks (S < L, R and A not of small order, A canonical), then the
-// cofactorless equation [S]B = R + [h]A compared by encoding, through libsodium's point API.
-// The same signatures verify either way. (OpenSSL's own Ed25519 would need its provider
-// machinery: +2.2 MB RSS, and its point arithmetic is slower.)
+// decodes the signature into a stack buffer and never allocates for ed25519; OpenSSL contexts
+// are made per call so a const PublicKey can be shared.
 #include "tuf/keys.h"
 
-// SHA512_Init/Update/Final (deprecated in OpenSSL 3): the digest itself, without OpenSSL 3's
-// provider machinery, which EVP would initialise (~2 MB RSS in a process that otherwise never
-// needs it). Must precede every OpenSSL header.
-#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
-#include <openssl/sha.h>
 #include <sodium.h>
 
 #include <array>
@@ -64,60 +51,6 @@ const Scheme* find_scheme(std::string_view keytype, std::string_view scheme) {
   return nullptr;
 }
 
-// ---- libsodium's ed25519 encoding checks (ed25519_ref10.c, 1.0.18) ---------------------------
-
-// Encodings of the points of order 1, 2, 4 and 8 (and the non-canonical p, p+1), as libsodium
-// lists them; compared ignoring the sign bit (bit 255).
-constexpr std::uint8_t kSmallOrder[7][32] = {
-    {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00},
-    {0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00},
-    {0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
-     0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05},
-    {0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f,
-     0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a},
-    {0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},
-    {0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},
-    {0xee, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},
-};
-
-// ge25519_has_small_order. (Public data only: no need for constant time.)
-bool has_small_order(const std::uint8_t* p) {
-  for (const auto& bad : kSmallOrder) {
-    if (std::memcmp(p, bad, 31) == 0 && (p[31] & 0x7f) == bad[31]) return true;
-  }
-  return false;
-}
-
-// ge25519_is_canonical: the y coordinate (bits 0..254) is below p = 2^255 - 19.
-bool is_canonical_point(const std::uint8_t* p) {
-  if ((p[31] & 0x7f) != 0x7f) return true;
-  for (int i = 30; i > 0; --i)
-    if (p[i] != 0xff) return true;
-  return p[0] < 0xed;
-}
-
-// sc25519_is_canonical: S < L = 2^252 + 27742317777372353535851937790883648493 (little endian).
-bool is_canonical_scalar(const std::uint8_t* s) {
-  static constexpr std::uint8_t kL[32] = {
-      0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
-      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10};
-  for (int i = 31; i >= 0; --i) {
-    if (s[i] != kL[i]) return s[i] < kL[i];
-  }
-  return false;  // S == L
-}
-
-// From this message size on, ed25519 hashes with OpenSSL's SHA-512 (~755 MB/s here, libsodium's
-// portable one ~475 MB/s); the point arithmetic then takes two constant-time scalar
-// multiplications (~60 us more than libsodium's one double-scalar multiplication), which pays
-// off above ~40 KB.
-constexpr std::size_t kLargeEd25519Message = 64 * 1024;
-
 // The largest signature any supported key makes: RSA at OpenSSL's 16384-bit modulus limit.
 constexpr std::size_t kMaxSignatureBytes = 2048;
 
@@ -140,47 +73,7 @@ struct PublicKey::Impl {
   }
 
   bool verify_openssl(Bytes message, std::span<const std::uint8_t> sig) const;
-  bool verify_ed25519(Bytes message, const std::array<std::uint8_t, crypto_sign_BYTES>& sig) const;
 };
-
-bool PublicKey::Impl::verify_ed25519(Bytes message,
-                                     const std::array<std::uint8_t, crypto_sign_BYTES>& sig) const {
-  const std::uint8_t* pk = ed25519.data();
-  if (message.size() < kLargeEd25519Message) {
-    return crypto_sign_verify_detached(sig.data(), message.data(), message.size(), pk) == 0;
-  }
-  // crypto_sign_verify_detached's steps, with h hashed by OpenSSL. First libsodium's checks, in
-  // its order: S canonical, R not of small order; A canonical and not of small order.
-  const std::uint8_t* r = sig.data();
-  const std::uint8_t* s = sig.data() + 32;
-  if (!is_canonical_scalar(s) || has_small_order(r)) return false;
-  if (!is_canonical_point(pk) || has_small_order(pk)) return false;
-  // h = SHA-512(R || A || M) mod L.
-  std::array<std::uint8_t, 64> digest;
-  SHA512_CTX sha;
-  SHA512_Init(&sha);
-  SHA512_Update(&sha, r, 32);
-  SHA512_Update(&sha, pk, 32);
-  SHA512_Update(&sha, message.data(), message.size());
-  SHA512_Final(digest.data(), &sha);
-  std::array<std::uint8_t, 32> h;
-  crypto_core_ed25519_scalar_reduce(h.data(), digest.data());
-  // R' = [S]B - [h]A must encode to R (libsodium: [h](-A) + [S]B, the same point). The scalar
-  // multiplications refuse a zero scalar (identity result), so [0]P is written as the identity;
-  // for canonical S != 0 and h != 0 (A has no small order) neither result is the identity.
-  // crypto_scalarmult_ed25519_noclamp also refuses an A that is not on the curve or not in the
-  // prime-order subgroup (which verification itself allows): whenever a step fails, libsodium's
-  // own verify (hashing again) gives the answer, so the result is always libsodium's.
-  static constexpr std::array<std::uint8_t, 32> kIdentity = {1};
-  std::array<std::uint8_t, 32> sb = kIdentity, ha = kIdentity, rcheck;
-  const bool computed =
-      (sodium_is_zero(s, 32) || crypto_scalarmult_ed25519_base_noclamp(sb.data(), s) == 0) &&
-      (sodium_is_zero(h.data(), h.size()) ||
-       crypto_scalarmult_ed25519_noclamp(ha.data(), h.data(), pk) == 0) &&
-      crypto_core_ed25519_sub(rcheck.data(), sb.data(), ha.data()) == 0;
-  if (computed) return std::memcmp(rcheck.data(), r, 32) == 0;
-  return crypto_sign_verify_detached(sig.data(), message.data(), message.size(), pk) == 0;
-}
 
 bool PublicKey::Impl::verify_openssl(Bytes message, std::span<const std::uint8_t> sig) const {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
@@ -258,7 +151,9 @@ bool PublicKey::verify(Bytes message, std::string_view signature_hex) const {
   if (!impl_) return false;
   if (impl_->scheme->kind == Kind::ed25519) {
     std::array<std::uint8_t, crypto_sign_BYTES> sig;
-    return from_hex_exact(signature_hex, sig) && impl_->verify_ed25519(message, sig);
+    return from_hex_exact(signature_hex, sig) &&
+           crypto_sign_verify_detached(sig.data(), message.data(), message.size(),
+                                       impl_->ed25519.data()) == 0;
   }
   std::array<std::uint8_t, kMaxSignatureBytes> buf;
   const std::size_t n = signature_hex.size() / 2;
