@@ -1,6 +1,6 @@
 // Hash algorithms for TUF metadata and target hashes.
 //
-// sha256 and sha512 come from OpenSSL's EVP interface (SHA-NI / AVX2 accelerated); blake2b-256
+// sha256 and sha512 come from OpenSSL's digest functions (SHA-NI / AVX2 accelerated); blake2b-256
 // (the name PEP 458 / Warehouse use, 32-byte BLAKE2b) comes from libsodium. An algorithm name
 // the core does not know never verifies.
 #pragma once
