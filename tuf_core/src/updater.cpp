@@ -8,7 +8,6 @@
 #include "tuf/updater.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <exception>
 #include <utility>
 
