@@ -13,16 +13,16 @@
 #include "tuf_io/store.h"
 
 namespace tufget {
-namespace {
 
-namespace fs = std::filesystem;
-
-// The only clock read of the client: the wall clock through the C library, so that tests can
-// shift it with faketime. tuf_core receives it as an argument.
 tuf::Timestamp wall_clock_now() {
   using namespace std::chrono;
   return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
 }
+
+namespace {
+
+namespace fs = std::filesystem;
+
 
 int report(const tuf::Error& e) {
   std::fprintf(stderr, "tufget: error: %s\n", e.message().c_str());

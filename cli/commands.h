@@ -4,9 +4,15 @@
 #include <string>
 #include <vector>
 
+#include "tuf/metadata.h"
+
 namespace tufget {
 
 inline constexpr const char* kVersion = "0.1.0";
+
+// The program's only wall-clock read, through the C library (std::chrono::system_clock) so that
+// tests can shift it with faketime. tuf_core receives the result as an argument.
+tuf::Timestamp wall_clock_now();
 
 struct GlobalOptions {
   std::string metadata_dir;

@@ -7,13 +7,13 @@
 // every file passed are they moved into DEST (all or nothing).
 #include "download_cmd.h"
 
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <string>
 
 #include "cache.h"
+#include "commands.h"
 #include "progress.h"
 #include "warehouse.h"
 
@@ -22,11 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The client's only clock read, through the C library so that tests can shift it (faketime).
-tuf::Timestamp wall_clock_now() {
-  using namespace std::chrono;
-  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-}
 
 int report(const tuf::Error& e, const std::string& context = "") {
   std::fprintf(stderr, "tufget: error: %s%s\n", context.c_str(), e.message().c_str());

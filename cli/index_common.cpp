@@ -7,7 +7,6 @@
 
 #include <atomic>
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -19,10 +18,6 @@ namespace tufget::index {
 
 namespace fs = std::filesystem;
 
-tuf::Timestamp wall_clock_now() {
-  using namespace std::chrono;
-  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-}
 
 namespace {
 bool is_alnum(char c) {

@@ -13,14 +13,16 @@
 #include "tuf/bytes.h"
 #include "tuf/metadata.h"
 
+#include "commands.h"
+
 namespace tufget::index {
 
 struct IndexError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The wall clock, whole seconds since the epoch (std::chrono::system_clock).
-tuf::Timestamp wall_clock_now();
+// The wall clock: the program's one definition (cli/commands.h).
+using tufget::wall_clock_now;
 
 // PEP 503 normalisation: lowercase, each run of '-', '_' and '.' becomes one '-'.
 std::string normalize_project_name(std::string_view name);
