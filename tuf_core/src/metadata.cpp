@@ -3,7 +3,6 @@
 // serialisation. Where the specification leaves a choice, the rules follow python-tuf
 // (tuf/api/_payload.py); each deviation is marked "Deviation".
 #include <algorithm>
-#include <cstdio>
 #include <limits>
 #include <stdexcept>
 #include <utility>
@@ -99,14 +98,28 @@ std::string format_datetime(Timestamp t) {
     days -= 1;
   }
   const Civil c = civil_from_days(days);
-  char buf[64];
   // Years outside 0..9999 print with more digits and do not parse back.
-  const int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02uZ",
-                              static_cast<long long>(c.year), c.month, c.day,
-                              static_cast<unsigned>(secs / 3600),
-                              static_cast<unsigned>(secs / 60 % 60),
-                              static_cast<unsigned>(secs % 60));
-  return std::string(buf, static_cast<std::size_t>(n));
+  std::string out;
+  out.reserve(20);
+  auto digits = [&out](std::int64_t v, int width) {
+    std::string d = std::to_string(v < 0 ? -v : v);
+    if (v < 0) out.push_back('-');
+    if (static_cast<int>(d.size()) < width) out.append(width - d.size(), '0');
+    out += d;
+  };
+  digits(c.year, 4);
+  out.push_back('-');
+  digits(c.month, 2);
+  out.push_back('-');
+  digits(c.day, 2);
+  out.push_back('T');
+  digits(secs / 3600, 2);
+  out.push_back(':');
+  digits(secs / 60 % 60, 2);
+  out.push_back(':');
+  digits(secs % 60, 2);
+  out.push_back('Z');
+  return out;
 }
 
 // ---- Schema reading ---------------------------------------------------------------------------
