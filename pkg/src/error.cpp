@@ -11,6 +11,14 @@ std::string_view to_string(Errc code) {
     case Errc::invalid_page: return "invalid_page";
     case Errc::invalid_url: return "invalid_url";
     case Errc::unsupported: return "unsupported";
+    case Errc::invalid_marker: return "invalid_marker";
+    case Errc::invalid_requirement: return "invalid_requirement";
+    case Errc::invalid_metadata: return "invalid_metadata";
+    case Errc::invalid_wheel: return "invalid_wheel";
+    case Errc::record_mismatch: return "record_mismatch";
+    case Errc::unsafe_path: return "unsafe_path";
+    case Errc::no_solution: return "no_solution";
+    case Errc::io: return "io";
   }
   return "unknown";
 }

@@ -6,7 +6,8 @@
 // kind of input that was rejected (code), the offending input itself (truncated to a sane
 // length) and what is wrong with it, in a sentence.
 //
-// Nothing in pkg/ throws on bad input, performs I/O or reads a clock.
+// Nothing in pkg/ throws on bad input, performs I/O or reads a clock; pkg/fs (library pkg_fs)
+// holds the parts that touch the filesystem or run the interpreter, with the same errors.
 #pragma once
 
 #include <expected>
@@ -23,6 +24,14 @@ enum class Errc {
   invalid_page,       // a simple-index page (PEP 503 HTML / PEP 691 JSON) that cannot be used
   invalid_url,        // a URL that cannot be parsed or resolved to an absolute http(s)/file URL
   unsupported,        // a well-formed input using a feature pkg refuses (e.g. API major > 1)
+  invalid_marker,       // not a PEP 508 environment marker
+  invalid_requirement,  // not a PEP 508 requirement / requirements-file line
+  invalid_metadata,     // core metadata (METADATA / PKG-INFO) that cannot be used
+  invalid_wheel,        // a wheel whose contents break the binary distribution format
+  record_mismatch,      // a wheel member whose bytes or size differ from the wheel's RECORD
+  unsafe_path,          // a path that would escape its target directory
+  no_solution,          // the resolver found no set of versions satisfying the requirements
+  io,                   // a filesystem or subprocess failure (pkg_fs only)
 };
 
 std::string_view to_string(Errc code);

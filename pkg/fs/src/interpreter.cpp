@@ -1,0 +1,2 @@
+// Placeholder until the implementation lands.
+#include "pkg_fs/interpreter.h"

@@ -1,0 +1,60 @@
+// PEP 425 compatibility tags an interpreter supports, best first (the order of `packaging`'s
+// sys_tags()), and a fast lookup of a wheel's best tag.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "pkg/filenames.h"
+
+namespace pkg {
+
+// What the tag list is computed from (read off the interpreter by pkg_fs, or given with
+// --python-version / --platform).
+struct TagInfo {
+  std::string implementation = "cp";  // interpreter short name: "cp", "pp", ...
+  unsigned major = 3;
+  unsigned minor = 0;
+  // The interpreter's own ABI tags, best first: e.g. {"cp311"} (or {"cp311d"}, {"cp313t"});
+  // "abi3" and "none" are added by supported_tags where they apply.
+  std::vector<std::string> abis;
+  // Platform tags, most specific first: e.g. manylinux_2_36_x86_64 ... manylinux_2_5_x86_64,
+  // manylinux2014_x86_64, manylinux2010_x86_64, manylinux1_x86_64, linux_x86_64.
+  std::vector<std::string> platforms;
+};
+
+// For CPython, in the order of packaging.tags: cpXY-<abi>-P for each abi, cpXY-abi3-P,
+// cpXY-none-P, cpX(Y-1..2)-abi3-P (abi3 only for CPython >= 3.2), then compatible_tags:
+// pyXY-none-P, pyX-none-P, pyX(Y-1..0)-none-P for each platform P, cpXY-none-any, pyXY-none-any,
+// pyX-none-any, pyX(Y-1..0)-none-any. Other implementations: <impl>XY-<abi>-P, <impl>XY-none-P,
+// then the same compatible tags with <impl>XY-none-any. Platforms loop innermost as packaging does.
+std::vector<WheelTag> supported_tags(const TagInfo& info);
+
+// The platform tags of a Linux machine `arch` ("x86_64", "aarch64", "i686", ...) with glibc
+// 2.`glibc_minor` (negative: not glibc, only linux_<arch>), most specific first:
+// manylinux_2_{glibc_minor..min}_<arch> where min is 17 for aarch64/ppc64le/s390x (else 5),
+// with the legacy aliases inserted after their PEP 600 equal (manylinux2014 = 2_17, manylinux2010
+// = 2_12, manylinux1 = 2_5, for x86_64/i686 only where PEP 599 defines them), then linux_<arch>.
+std::vector<std::string> linux_platforms(std::string_view arch, int glibc_minor);
+
+// The supported tags indexed for lookup: priority 0 is best.
+class TagSet {
+ public:
+  TagSet() = default;
+  explicit TagSet(std::vector<WheelTag> tags);
+  const std::vector<WheelTag>& tags() const { return tags_; }
+  // The priority of the best tag of `wheel_tags` this interpreter supports; nullopt when none.
+  std::optional<std::size_t> best(std::span<const WheelTag> wheel_tags) const;
+  bool empty() const { return tags_.empty(); }
+
+ private:
+  std::vector<WheelTag> tags_;
+  std::unordered_map<std::string, std::size_t> index_;  // "py3-none-any" -> priority
+};
+
+}  // namespace pkg
