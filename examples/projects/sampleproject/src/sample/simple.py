@@ -1,0 +1,3 @@
+def add_one(number):
+    """Return number + 1."""
+    return number + 1
