@@ -21,16 +21,21 @@
 #                      `VENV/bin/pip install --index-url http://127.0.0.1:PORT/simple/ benchapp
 #                      --no-compile --disable-pip-version-check --no-cache-dir`
 #        pip warm    : the same with --cache-dir of an earlier run
-#        floor cold  : `tufget download` of exactly the resolved wheels (verified: TUF refresh,
-#                      pages, sha256 of every wheel) with a fresh XDG_CACHE_HOME, then `unzip`
-#                      of every wheel into an empty directory: the bytes fetched, verified and
-#                      written, without resolution, RECORD checks, scripts or metadata
-#        floor warm  : the same with the download cache warm
+#        floor cold  : the work no installer can skip, in one `python3 -I -S` process: GET the
+#                      24 resolved wheels over one keep-alive connection, check each one's
+#                      sha256, extract it into an empty directory (no TUF, no resolution, no
+#                      RECORD checks, no scripts, no fsync)
+#        floor warm  : the same reading the wheels from a local directory instead of HTTP
+#        download+unzip cold/warm : for reference, `tufget download` of exactly the resolved
+#                      wheels (TUF-verified; --python-version/--platform given, so no
+#                      interpreter query) with a fresh / a warm XDG_CACHE_HOME, then `unzip` of
+#                      each wheel into an empty directory
 #      Both installers install the same 24 distributions (checked after each run, and the
 #      console script of benchapp, which imports the whole tree, is run once per installer).
 #      tufget and pip both skip byte-compilation (tufget's default, pip's --no-compile).
 #   4. a table (RESULTS/install-summary.md) of the median and min ms of each, pip/tufget and
-#      tufget/floor, and every time in RESULTS/install-times.txt.
+#      tufget/floor, every time in RESULTS/install-times.txt, and tufget's own -v breakdown of
+#      an untimed cold and warm run in RESULTS/install-trace-{cold,warm}.txt.
 set -euo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -40,7 +45,7 @@ while (( $# )); do
   case $1 in
     --results | --runs) declare "${1#--}=$2"; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h | --help) sed -n '2,33p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,38p' "$0"; exit 0 ;;
     -*) die 2 "unknown option $1" ;;
     *) build=$1; shift ;;
   esac
@@ -243,6 +248,45 @@ port=$(cat "$work/port")
 index_url="http://127.0.0.1:$port/simple/"
 root="$work/index/tuf-metadata/1.root.json"
 
+# The floor's inputs (untimed): each resolved wheel's URL path on the index (content-addressed
+# by blake2b-256, docs/index.md), sha256 and file name; the wheels themselves for the warm run.
+mkdir -p "$work/floor-wheels"
+"$python" - "$work/wheels" "$work/floor-wheels" "${expected[@]}" > "$work/floor.txt" <<'PY'
+import hashlib, os, shutil, sys
+wheels, local, resolved = sys.argv[1], sys.argv[2], sys.argv[3:]
+for item in resolved:
+    name, version = item.split("==")
+    filename = f"{name}-{version}-py3-none-any.whl"
+    with open(os.path.join(wheels, filename), "rb") as f:
+        data = f.read()
+    b = hashlib.blake2b(data, digest_size=32).hexdigest()
+    print(f"packages/{b[:2]}/{b[2:4]}/{b[4:]}/{filename} {hashlib.sha256(data).hexdigest()} "
+          f"{filename}")
+    shutil.copy(os.path.join(wheels, filename), local)
+PY
+cat > "$work/floor.py" <<'PY'
+import hashlib, http.client, io, os, sys, zipfile
+port, listing, local, mode, out = sys.argv[1:]
+conn = http.client.HTTPConnection("127.0.0.1", int(port))
+for line in open(listing):
+    path, sha256, filename = line.split()
+    if mode == "cold":
+        conn.request("GET", "/" + path)
+        response = conn.getresponse()
+        data = response.read()
+        if response.status != 200:
+            sys.exit(f"floor: GET /{path}: {response.status}")
+    else:
+        with open(os.path.join(local, filename), "rb") as f:
+            data = f.read()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        sys.exit(f"floor: {filename}: sha256 mismatch")
+    zipfile.ZipFile(io.BytesIO(data)).extractall(out)
+PY
+read -r py_version platform < <("$python" -c \
+  'import sys, sysconfig; print(f"{sys.version_info[0]}.{sys.version_info[1]}",
+   sysconfig.get_platform().replace("-", "_").replace(".", "_"))')
+
 # installed_set VENV: the sorted name==version of every distribution in VENV's site-packages
 # (pip, setuptools and their kind left out), normalised like expected.txt.
 installed_set() {
@@ -261,19 +305,24 @@ check_install() {  # check_install WHAT VENV
 }
 
 # The timed commands. Each takes the run number; everything untimed happens in prepare_*.
-tufget_install() {  # XDG cache dir, venv
-  XDG_CACHE_HOME=$1 XDG_CONFIG_HOME=$work/config "$tufget" install benchapp --python "$2" \
-    --index-url "$index_url" --root "$root" > "$work/out.txt" 2> "$work/err.txt"
+tufget_install() {  # XDG cache dir, venv, option...
+  local xdg=$1 venv=$2; shift 2
+  XDG_CACHE_HOME=$xdg XDG_CONFIG_HOME=$work/config "$tufget" install "$@" benchapp \
+    --python "$venv" --index-url "$index_url" --root "$root" > "$work/out.txt" 2> "$work/err.txt"
 }
 pip_install() {  # venv, cache option...
   local venv=$1; shift
   "$venv/bin/pip" install -q --index-url "$index_url" --no-compile \
     --disable-pip-version-check "$@" benchapp > "$work/out.txt" 2> "$work/err.txt"
 }
-floor() {  # XDG cache dir, output dir
+floor() {  # cold|warm, output dir
+  "$python" -I -S "$work/floor.py" "$port" "$work/floor.txt" "$work/floor-wheels" "$1" "$2" \
+    > "$work/out.txt" 2> "$work/err.txt"
+}
+download_unzip() {  # XDG cache dir, output dir
   XDG_CACHE_HOME=$1 XDG_CONFIG_HOME=$work/config "$tufget" download "${expected[@]}" \
-    -d "$2/wheels" --index-url "$index_url" --root "$root" > "$work/out.txt" 2> "$work/err.txt" ||
-    return 1
+    --python-version "$py_version" --platform "$platform" -d "$2/wheels" \
+    --index-url "$index_url" --root "$root" > "$work/out.txt" 2> "$work/err.txt" || return 1
   local w
   for w in "$2"/wheels/*.whl; do unzip -q -o "$w" -d "$2/tree" || return 1; done
 }
@@ -287,6 +336,12 @@ timed() {
   "$@" || run_failed "$key"
   times[$key]+=" $(( ($(date +%s%N) - t0) / 1000000 ))"
 }
+run_scripts() {  # INSTALLER: the console script (imports all 24) and the '#!python' script
+  "$work/v/bin/benchapp" > "$work/out.txt" 2> "$work/err.txt" || run_failed "$1's benchapp"
+  echo "   $1: benchapp: $(cat "$work/out.txt")"
+  "$work/v/bin/benchlib_09-tool" > "$work/out.txt" 2> "$work/err.txt" ||
+    run_failed "$1's benchlib_09-tool"
+}
 fresh_venv() { rm -rf "$work/v" && "$python" -m venv "$@" "$work/v"; }  # [--without-pip]
 
 have_install=1
@@ -298,18 +353,22 @@ fi
 # Warm caches: one untimed run of each fills them and checks the result.
 if (( have_install )); then
   fresh_venv --without-pip
-  tufget_install "$work/xdg-warm" "$work/v" || run_failed "tufget install (first run)"
+  tufget_install "$work/xdg-warm" "$work/v" -v || run_failed "tufget install (first run)"
+  cp "$work/err.txt" "$results/install-trace-cold.txt"
   check_install "tufget install" "$work/v"
-  "$work/v/bin/benchapp" > "$work/script.txt" || run_failed "benchapp (tufget)"
-  echo "   tufget: $(tail -1 "$work/out.txt" | cut -c1-70)...; benchapp: $(cat "$work/script.txt")"
+  fresh_venv --without-pip
+  tufget_install "$work/xdg-warm" "$work/v" -v || run_failed "tufget install (second run)"
+  cp "$work/err.txt" "$results/install-trace-warm.txt"
+  run_scripts tufget
 fi
 fresh_venv
 pip_install "$work/v" --cache-dir "$work/pip-cache" || run_failed "pip install (first run)"
 check_install "pip install" "$work/v"
-"$work/v/bin/benchapp" > "$work/script.txt" || run_failed "benchapp (pip)"
-echo "   pip: benchapp: $(cat "$work/script.txt")"
+run_scripts pip
 rm -rf "$work/f"
-floor "$work/xdg-floor-warm" "$work/f" || run_failed "tufget download (first run)"
+download_unzip "$work/xdg-dl-warm" "$work/f" || run_failed "tufget download (first run)"
+rm -rf "$work/f"
+floor warm "$work/f" || run_failed "floor (first run)"
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "== install bench: $runs runs each (load average $load_before)"
@@ -328,17 +387,22 @@ for (( i = 1; i <= runs; i++ )); do
   fresh_venv
   timed pip_warm pip_install "$work/v" --cache-dir "$work/pip-cache"
   check_install "pip install" "$work/v"
-  rm -rf "$work/f" "$work/xdg-cold"
-  timed floor_cold floor "$work/xdg-cold" "$work/f"
   rm -rf "$work/f"
-  timed floor_warm floor "$work/xdg-floor-warm" "$work/f"
+  timed floor_cold floor cold "$work/f"
+  rm -rf "$work/f"
+  timed floor_warm floor warm "$work/f"
+  rm -rf "$work/f" "$work/xdg-cold"
+  timed download_cold download_unzip "$work/xdg-cold" "$work/f"
+  rm -rf "$work/f"
+  timed download_warm download_unzip "$work/xdg-dl-warm" "$work/f"
   echo "   run $i/$runs done"
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 summary=install-summary.md
 {
-  for key in tufget_cold tufget_warm pip_cold pip_warm floor_cold floor_warm; do
+  for key in tufget_cold tufget_warm pip_cold pip_warm floor_cold floor_warm download_cold \
+    download_warm; do
     echo "$key${times[$key]:-}"
   done
 } > "$results/install-times.txt"
@@ -363,8 +427,9 @@ print(f"Install benchmark: benchapp and its dependencies, {dists} distributions 
 print("| | median ms (cold) | min ms (cold) | median ms (warm) | min ms (warm) |")
 print("|---|---|---|---|---|")
 names = {"tufget": "tufget install", "pip": "pip install (Debian pip 23.0.1)",
-         "floor": "floor: tufget download + unzip"}
-for tool in ("tufget", "pip", "floor"):
+         "floor": "floor: GET + sha256 + extract (one Python process)",
+         "download": "tufget download + unzip (reference)"}
+for tool in ("tufget", "pip", "floor", "download"):
     c, w = f"{tool}_cold", f"{tool}_warm"
     mins = [f"{min(t[k])}" if t.get(k) else "n/a" for k in (c, w)]
     print(f"| {names[tool]} | {cell(c)} | {mins[0]} | {cell(w)} | {mins[1]} |")
