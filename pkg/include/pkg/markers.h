@@ -10,16 +10,22 @@
 // which are accepted and mapped to the PEP 508 names). Strings use ' or ". Operators: the PEP
 // 440 comparison operators, 'in', 'not in'.
 //
+// Strings have no escapes (PEP 508 has none; a backslash is refused rather than read the way
+// `packaging` reads Python literals). Parentheses nest at most 64 deep.
+//
 // Evaluation follows `packaging` (the reference implementation):
-//   - when both sides can be read as PEP 440 version / specifier (operator is a version
-//     comparison and the variable is one of the version-valued ones or the literal parses), PEP
-//     440 comparison (Specifier::contains with pre-releases allowed); otherwise plain string
-//     comparison for == != and 'in'/'not in' substring tests; < <= > >= ~= === on strings
-//     that are not versions are false (packaging raises; tufget treats it as not matching and
-//     records nothing);
-//   - `extra` compares PEP 503-normalised names on both sides ("extra == 'Foo_Bar'" matches
-//     extra "foo-bar");
-//   - an `extra` marker evaluated with no extra in the environment compares against "".
+//   - for a PEP 440 operator, when "<op><right side>" parses as a Specifier and the left side
+//     as a Version, PEP 440 matching with pre-releases allowed (Specifier::contains); so
+//     `python_version > "3.8"` holds for "3.10" and `"3.8" < python_version` reads the same;
+//   - otherwise plain strings, as newer `packaging` compares them (24.1 used Python's string
+//     order): == and != compare the text, <= and >= are equality, < and > never hold, ~= and
+//     === do not hold (packaging raises; tufget treats it as not matching);
+//     'in' / 'not in' are substring tests (`"2.7" in python_full_version`);
+//   - `extra` compares PEP 503-normalised names on both sides, always as strings ("extra ==
+//     'Foo_Bar'" matches extra "foo-bar"; "v2" is not the version 2); str() shows the
+//     normalised literal;
+//   - an `extra` marker evaluated with no extra in the environment compares against "";
+//   - a python_full_version ending in '+' (an untagged CPython build) reads as "...+local".
 #pragma once
 
 #include <map>
@@ -51,7 +57,9 @@ struct MarkerEnvironment {
   std::optional<std::string_view> get(std::string_view variable) const;
 
   // A typical CPython on Linux x86_64 for `python_version` "X.Y[.Z]" (for --python-version
-  // without a real interpreter, and for tests).
+  // without a real interpreter, and for tests): python_version "X.Y", python_full_version and
+  // implementation_version "X.Y.Z" ("X.Y.0" when Z is not given), cpython / CPython, posix,
+  // linux / Linux, x86_64; platform_release and platform_version empty (unknown).
   static MarkerEnvironment cpython_linux(std::string_view python_full_version);
 };
 
@@ -62,6 +70,10 @@ class Marker {
   // naming the marker text and the position/what was expected.
   static Result<Marker> parse(std::string_view text);
 
+  // Parses text[start..] (the part after ';' of a requirement); errors name all of `text` and
+  // count positions from its beginning.
+  static Result<Marker> parse(std::string_view text, std::size_t start);
+
   // Evaluates with `extras` as the set of extras being considered (normalised or not). With no
   // extras, `extra == "x"` is false. With several, the marker is true when it is true for at
   // least one of them (how pip evaluates a dependency of "pkg[a,b]").
@@ -71,7 +83,8 @@ class Marker {
   bool mentions_extra() const;
 
   // Normalised text as `packaging` prints it: 'python_version >= "3.8" and extra == "test"'
-  // (double quotes, single spaces, legacy names mapped, parentheses kept where written).
+  // (double quotes, single spaces, legacy names mapped, parentheses kept where written except
+  // around a single comparison or the whole marker); parsing it again gives the same text.
   std::string str() const;
 
   struct Node;  // implementation detail
