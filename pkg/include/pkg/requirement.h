@@ -3,7 +3,10 @@
 //
 //   name [ '[' extra (',' extra)* ']' ] [ specifiers | '(' specifiers ')' | '@' url ] [ ';' marker ]
 //
-// Whitespace is allowed where the PEP allows it. Examples:
+// Whitespace (space and tab) is allowed where the PEP allows it; a trailing ',' after the
+// specifiers is accepted, as `packaging` accepts it. The URL runs to the next whitespace, so a
+// marker after a URL needs a space before ';'. Names and extras end with a letter or digit
+// (PEP 508; `packaging` also takes a trailing '_'). Examples:
 //   "requests"  "requests[security,tests] >= 2.8.1, == 2.8.*"  "name (>=1.0)"
 //   "pip @ https://github.com/pypa/pip/archive/1.3.1.zip#sha1=da9234ee"
 //   "argparse; python_version < '2.7'"  "foo[bar]>=1; extra == 'test' and os_name == 'posix'"
@@ -41,7 +44,9 @@ struct Requirement {
   // file.
   bool is_pinned() const;
 
-  // Normalised text: "name[a,b]>=1,<2; python_version >= \"3.8\"" (name as written).
+  // Normalised text: "name[a,b]>=1,<2; python_version >= \"3.8\"" (name as written,
+  // clauses in the order written); with a URL "name[a] @ URL ; marker". Parses back to the
+  // same requirement.
   std::string str() const;
 };
 
