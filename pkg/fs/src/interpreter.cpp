@@ -1,2 +1,817 @@
-// Placeholder until the implementation lands.
+// The target interpreter: find it, ask it about itself once, cache the answer (see
+// pkg_fs/interpreter.h).
 #include "pkg_fs/interpreter.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+extern char** environ;
+
+namespace pkg_fs {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::object;
+
+// Printed by the interpreter as one JSON object. Kept to Python 3.x syntax without f-strings
+// so that an old interpreter still answers (and is then refused with a clear message).
+constexpr const char* kQueryScript = R"PY(
+import json, os, platform, sys, sysconfig
+def full(v):
+    s = "%d.%d.%d" % (v[0], v[1], v[2])
+    if v[3] != "final":
+        s += v[3][0] + str(v[4])
+    return s
+def var(name):
+    v = sysconfig.get_config_var(name)
+    return v if v is None or isinstance(v, (bool, int, str)) else str(v)
+try:
+    libc = os.confstr("CS_GNU_LIBC_VERSION")
+except (AttributeError, ValueError, OSError):
+    libc = None
+try:
+    from importlib.machinery import EXTENSION_SUFFIXES as suffixes
+except ImportError:
+    suffixes = []
+paths = sysconfig.get_paths()
+managed = None
+marker = os.path.join(paths.get("stdlib", ""), "EXTERNALLY-MANAGED")
+if os.path.isfile(marker):
+    managed = {"error": None}
+    try:
+        import configparser
+        cp = configparser.ConfigParser(interpolation=None)
+        cp.read(marker, encoding="utf-8")
+        managed["error"] = cp.get("externally-managed", "Error", fallback=None)
+    except Exception:
+        pass
+impl = sys.implementation
+print(json.dumps({
+    "tufget_interpreter": 1,
+    "executable": sys.executable,
+    "prefix": sys.prefix,
+    "base_prefix": getattr(sys, "base_prefix", sys.prefix),
+    "version": full(sys.version_info),
+    "version_info": [sys.version_info[0], sys.version_info[1], sys.version_info[2]],
+    "implementation": impl.name,
+    "markers": {
+        "implementation_name": impl.name,
+        "implementation_version": full(impl.version),
+        "os_name": os.name,
+        "platform_machine": platform.machine(),
+        "platform_release": platform.release(),
+        "platform_system": platform.system(),
+        "platform_version": platform.version(),
+        "python_full_version": platform.python_version(),
+        "platform_python_implementation": platform.python_implementation(),
+        "python_version": ".".join(platform.python_version_tuple()[:2]),
+        "sys_platform": sys.platform,
+    },
+    "py_version_nodot": var("py_version_nodot"),
+    "soabi": var("SOABI"),
+    "ext_suffix": var("EXT_SUFFIX"),
+    "abiflags": getattr(sys, "abiflags", ""),
+    "py_debug": var("Py_DEBUG"),
+    "gil_disabled": var("Py_GIL_DISABLED"),
+    "with_pymalloc": var("WITH_PYMALLOC"),
+    "has_gettotalrefcount": hasattr(sys, "gettotalrefcount"),
+    "debug_extensions": "_d.pyd" in suffixes,
+    "is_32bit": sys.maxsize <= 2 ** 32,
+    "platform": sysconfig.get_platform(),
+    "libc": libc,
+    "paths": paths,
+    "externally_managed": managed,
+}))
+)PY";
+
+pkg::Error io_error(const fs::path& python, std::string detail) {
+  return pkg::fail(pkg::Errc::io, python.string(), std::move(detail)).error();
+}
+
+// ---- running the interpreter ------------------------------------------------------------------
+
+struct Output {
+  int status = 0;  // waitpid status
+  std::string out;
+  std::string err;
+};
+
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(); }
+  int get() const { return fd_; }
+  void reset(int fd = -1) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+bool make_pipe(Fd& read_end, Fd& write_end) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return false;
+  read_end.reset(fds[0]);
+  write_end.reset(fds[1]);
+  return true;
+}
+
+// Reaps `pid` (after killing it when `kill_first`).
+int reap(pid_t pid, bool kill_first) {
+  if (kill_first) ::kill(pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
+// Waits for `pid` to exit until `deadline`; nullopt (and the child killed and reaped) after it.
+std::optional<int> wait_until(pid_t pid, std::chrono::steady_clock::time_point deadline) {
+  auto pause = std::chrono::microseconds(200);
+  for (;;) {
+    int status = 0;
+    const pid_t got = ::waitpid(pid, &status, WNOHANG);
+    if (got == pid) return status;
+    if (got < 0 && errno != EINTR) return status;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      reap(pid, true);
+      return std::nullopt;
+    }
+    ::usleep(static_cast<useconds_t>(pause.count()));
+    pause = std::min(pause * 2, std::chrono::microseconds(10000));
+  }
+}
+
+// Runs `exe args...` with stdin from /dev/null and stdout/stderr captured.
+pkg::Result<Output> run_captured(const fs::path& exe, const std::vector<std::string>& args,
+                                 const QueryOptions& options) {
+  Fd out_r, out_w, err_r, err_w;
+  if (!make_pipe(out_r, out_w) || !make_pipe(err_r, err_w)) {
+    return std::unexpected(io_error(exe, std::string("pipe: ") + std::strerror(errno)));
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  ::posix_spawn_file_actions_init(&actions);
+  ::posix_spawnattr_init(&attr);
+  ::posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  ::posix_spawn_file_actions_adddup2(&actions, out_w.get(), 1);
+  ::posix_spawn_file_actions_adddup2(&actions, err_w.get(), 2);
+  // The child starts with default signal handling (a caller that ignores SIGPIPE must not pass
+  // that on) and nothing blocked.
+  sigset_t none, defaults;
+  sigemptyset(&none);
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  ::posix_spawnattr_setsigmask(&attr, &none);
+  ::posix_spawnattr_setsigdefault(&attr, &defaults);
+  ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+
+  std::vector<std::string> argv_text;
+  argv_text.push_back(exe.string());
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_text) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  pid_t pid = -1;
+  const int rc = ::posix_spawn(&pid, exe.c_str(), &actions, &attr, argv.data(), environ);
+  ::posix_spawn_file_actions_destroy(&actions);
+  ::posix_spawnattr_destroy(&attr);
+  if (rc != 0) return std::unexpected(io_error(exe, std::string("cannot run: ") + std::strerror(rc)));
+  out_w.reset();
+  err_w.reset();
+
+  constexpr std::size_t kMaxStderr = 64 * 1024;
+  Output result;
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  const auto timed_out = [&] {
+    return std::unexpected(io_error(
+        exe, "did not answer within " + std::to_string(options.timeout.count()) + " ms (killed)"));
+  };
+  bool out_open = true, err_open = true;
+  char buf[16384];
+  while (out_open || err_open) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      reap(pid, true);
+      return timed_out();
+    }
+    pollfd fds[2] = {{out_open ? out_r.get() : -1, POLLIN, 0},
+                     {err_open ? err_r.get() : -1, POLLIN, 0}};
+    const int n = ::poll(fds, 2, static_cast<int>(std::min<long long>(left.count(), 1000)));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int e = errno;
+      reap(pid, true);
+      return std::unexpected(io_error(exe, std::string("poll: ") + std::strerror(e)));
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      const ssize_t got = ::read(fds[i].fd, buf, sizeof buf);
+      if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (got <= 0) {
+        (i == 0 ? out_open : err_open) = false;
+        continue;
+      }
+      if (i == 0) {
+        result.out.append(buf, static_cast<std::size_t>(got));
+        if (result.out.size() > options.max_output) {
+          reap(pid, true);
+          return std::unexpected(io_error(
+              exe, "printed more than " + std::to_string(options.max_output) +
+                       " bytes (not a Python interpreter?)"));
+        }
+      } else if (result.err.size() < kMaxStderr) {
+        result.err.append(buf, std::min(static_cast<std::size_t>(got), kMaxStderr - result.err.size()));
+      }
+    }
+  }
+  const auto status = wait_until(pid, deadline);
+  if (!status) return timed_out();
+  result.status = *status;
+  return result;
+}
+
+// The line of stderr that says what went wrong: the first, or for a Python traceback the last.
+std::string stderr_summary(std::string_view err) {
+  std::vector<std::string_view> lines;
+  while (!err.empty()) {
+    const auto nl = err.find('\n');
+    auto line = err.substr(0, nl);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+    if (!line.empty()) lines.push_back(line);
+    if (nl == std::string_view::npos) break;
+    err.remove_prefix(nl + 1);
+  }
+  if (lines.empty()) return "";
+  const auto pick = lines.front().starts_with("Traceback") ? lines.back() : lines.front();
+  return std::string(pick.substr(0, 300));
+}
+
+// ---- reading the answer -----------------------------------------------------------------------
+
+// A JSON reader that remembers the first problem.
+struct Reader {
+  std::string problem;
+
+  std::optional<element> at(const object& o, std::string_view key) {
+    element e;
+    if (o.at_key(key).get(e) != simdjson::SUCCESS) {
+      note("no \"" + std::string(key) + "\"");
+      return std::nullopt;
+    }
+    return e;
+  }
+  std::string str(const object& o, std::string_view key) {
+    auto e = at(o, key);
+    std::string_view s;
+    if (!e) return {};
+    if (e->get(s) != simdjson::SUCCESS) {
+      note("\"" + std::string(key) + "\" is not a string");
+      return {};
+    }
+    return std::string(s);
+  }
+  // A string or null.
+  std::optional<std::string> opt_str(const object& o, std::string_view key) {
+    element e;
+    std::string_view s;
+    if (o.at_key(key).get(e) != simdjson::SUCCESS || e.is_null()) return std::nullopt;
+    if (e.get(s) != simdjson::SUCCESS) {
+      note("\"" + std::string(key) + "\" is not a string");
+      return std::nullopt;
+    }
+    return std::string(s);
+  }
+  // Python truthiness of a config var: nullopt for None/absent.
+  std::optional<bool> truthy(const object& o, std::string_view key) {
+    element e;
+    if (o.at_key(key).get(e) != simdjson::SUCCESS || e.is_null()) return std::nullopt;
+    bool b = false;
+    int64_t i = 0;
+    std::string_view s;
+    if (e.get(b) == simdjson::SUCCESS) return b;
+    if (e.get(i) == simdjson::SUCCESS) return i != 0;
+    if (e.get(s) == simdjson::SUCCESS) return !s.empty();
+    return true;
+  }
+  object obj(const object& o, std::string_view key) {
+    object out;
+    auto e = at(o, key);
+    if (e && e->get(out) != simdjson::SUCCESS) note("\"" + std::string(key) + "\" is not an object");
+    return out;
+  }
+  void note(std::string what) {
+    if (problem.empty()) problem = std::move(what);
+  }
+};
+
+const char* short_name(std::string_view implementation) {
+  if (implementation == "cpython") return "cp";
+  if (implementation == "pypy") return "pp";
+  if (implementation == "ironpython") return "ip";
+  if (implementation == "jython") return "jy";
+  if (implementation == "python") return "py";
+  return nullptr;
+}
+
+// '-' and '.' become '_' (packaging's _normalize_string), lowercased.
+std::string normalize_tag(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '-' || c == '.') c = '_';
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<std::string> split(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  for (;;) {
+    const auto at = s.find(sep);
+    out.emplace_back(s.substr(0, at));
+    if (at == std::string_view::npos) return out;
+    s.remove_prefix(at + 1);
+  }
+}
+
+// packaging's _cpython_abis: cpXY[t][d][m], and plain cpXY[t] after a debug one.
+std::vector<std::string> cpython_abis(Reader& r, const object& q, unsigned major, unsigned minor) {
+  const std::string version = std::to_string(major) + std::to_string(minor);
+  const auto py_debug = r.truthy(q, "py_debug");
+  const bool debug = py_debug.value_or(r.truthy(q, "has_gettotalrefcount").value_or(false) ||
+                                       r.truthy(q, "debug_extensions").value_or(false));
+  const std::string threading = r.truthy(q, "gil_disabled").value_or(false) ? "t" : "";
+  std::string pymalloc;
+  if (major == 3 && minor < 8 && r.truthy(q, "with_pymalloc").value_or(true)) pymalloc = "m";
+  std::vector<std::string> abis{"cp" + version + threading + (debug ? "d" : "") + pymalloc};
+  if (debug && !(major == 3 && minor < 8)) abis.push_back("cp" + version + threading);
+  return abis;
+}
+
+// packaging's _generic_abi: the ABI part of EXT_SUFFIX (".pypy310-pp73-x86_64-linux-gnu.so" ->
+// pypy310_pp73), else SOABI.
+std::vector<std::string> generic_abis(Reader& r, const object& q) {
+  const auto ext = r.opt_str(q, "ext_suffix");
+  if (ext && ext->starts_with('.')) {
+    const auto parts = split(*ext, '.');
+    if (parts.size() >= 3 && !parts[1].empty()) {
+      const auto soabi = split(parts[1], '-');
+      std::size_t keep = soabi.size();
+      if (parts[1].starts_with("cpython") && soabi.size() > 1) return {"cp" + soabi[1]};
+      if (parts[1].starts_with("cp")) keep = 1;
+      if (parts[1].starts_with("pypy")) keep = 2;
+      if (parts[1].starts_with("graalpy")) keep = 3;
+      std::string abi;
+      for (std::size_t i = 0; i < std::min(keep, soabi.size()); ++i) {
+        abi += (i ? "-" : "") + soabi[i];
+      }
+      return {normalize_tag(abi)};
+    }
+  }
+  if (auto soabi = r.opt_str(q, "soabi"); soabi && !soabi->empty()) return {normalize_tag(*soabi)};
+  return {};
+}
+
+std::vector<std::string> platforms_of(Reader& r, const object& q, std::string_view system) {
+  const std::string plat = normalize_tag(r.str(q, "platform"));
+  if (system != "Linux" || !plat.starts_with("linux_")) return {plat};
+  std::string arch = plat.substr(6);
+  if (r.truthy(q, "is_32bit").value_or(false)) {
+    if (arch == "x86_64") arch = "i686";
+    if (arch == "aarch64") arch = "armv7l";
+  }
+  int glibc_minor = -1;
+  if (auto libc = r.opt_str(q, "libc"); libc && libc->starts_with("glibc 2.")) {
+    const std::string_view rest = std::string_view(*libc).substr(8);
+    int minor = 0;
+    std::size_t i = 0;
+    for (; i < rest.size() && rest[i] >= '0' && rest[i] <= '9' && minor < 10000; ++i) {
+      minor = minor * 10 + (rest[i] - '0');
+    }
+    if (i > 0) glibc_minor = minor;
+  }
+  return pkg::linux_platforms(arch, glibc_minor);
+}
+
+// The Interpreter described by the query script's JSON object.
+pkg::Result<Interpreter> interpreter_from(const element& doc, const fs::path& python) {
+  auto bad = [&](const std::string& why) {
+    return std::unexpected(io_error(
+        python, "did not describe itself as expected (not a Python 3 interpreter?): " + why));
+  };
+  object q;
+  if (doc.get(q) != simdjson::SUCCESS) return bad("the output is not a JSON object");
+  Reader r;
+  Interpreter it;
+  it.executable = r.str(q, "executable");
+  it.prefix = r.str(q, "prefix");
+  it.base_prefix = r.str(q, "base_prefix");
+  const std::string version_text = r.str(q, "version");
+  const std::string implementation = r.str(q, "implementation");
+
+  const object m = r.obj(q, "markers");
+  auto& mk = it.markers;
+  if (r.problem.empty()) {
+    mk.implementation_name = r.str(m, "implementation_name");
+    mk.implementation_version = r.str(m, "implementation_version");
+    mk.os_name = r.str(m, "os_name");
+    mk.platform_machine = r.str(m, "platform_machine");
+    mk.platform_release = r.str(m, "platform_release");
+    mk.platform_system = r.str(m, "platform_system");
+    mk.platform_version = r.str(m, "platform_version");
+    mk.python_full_version = r.str(m, "python_full_version");
+    mk.platform_python_implementation = r.str(m, "platform_python_implementation");
+    mk.python_version = r.str(m, "python_version");
+    mk.sys_platform = r.str(m, "sys_platform");
+  }
+  const object paths = r.obj(q, "paths");
+  if (r.problem.empty()) {
+    it.scheme.purelib = r.str(paths, "purelib");
+    it.scheme.platlib = r.str(paths, "platlib");
+    it.scheme.scripts = r.str(paths, "scripts");
+    it.scheme.headers = r.str(paths, "include");
+    it.scheme.data = r.str(paths, "data");
+    it.stdlib = r.str(paths, "stdlib");
+    for (const fs::path* p : {&it.scheme.purelib, &it.scheme.platlib, &it.scheme.scripts,
+                              &it.scheme.headers, &it.scheme.data, &it.stdlib}) {
+      if (!p->is_absolute()) r.note("the scheme path '" + p->string() + "' is not absolute");
+    }
+  }
+  if (!r.problem.empty()) return bad(r.problem);
+
+  auto version = pkg::Version::parse(version_text);
+  if (!version) return bad("version " + version_text + ": " + version.error().detail);
+  it.version = std::move(*version);
+  const auto& release = it.version.release();
+  if (release.size() < 2 || release[0] != 3 || release[1] > 1000) {
+    return bad("Python " + version_text + " is not Python 3");
+  }
+
+  auto& ti = it.tag_info;
+  const char* short_impl = short_name(implementation);
+  ti.implementation = short_impl ? short_impl : implementation;
+  ti.major = static_cast<unsigned>(release[0]);
+  ti.minor = static_cast<unsigned>(release[1]);
+  ti.abis = ti.implementation == "cp" ? cpython_abis(r, q, ti.major, ti.minor) : generic_abis(r, q);
+  ti.platforms = platforms_of(r, q, mk.platform_system);
+  if (!r.problem.empty()) return bad(r.problem);
+  it.tags = pkg::TagSet(pkg::supported_tags(ti));
+
+  element managed;
+  if (!it.in_venv() && q.at_key("externally_managed").get(managed) == simdjson::SUCCESS &&
+      !managed.is_null()) {
+    object em;
+    std::optional<std::string> text;
+    if (managed.get(em) == simdjson::SUCCESS) text = r.opt_str(em, "error");
+    it.externally_managed =
+        text && !text->empty()
+            ? *text
+            : "The Python environment at " + it.prefix.string() +
+                  " is managed externally (it has an EXTERNALLY-MANAGED marker): install "
+                  "packages with its distributor's tools, or into a virtual environment.";
+  }
+  return it;
+}
+
+// ---- the cache --------------------------------------------------------------------------------
+
+// Bumped when the cache file or the query script's answer changes shape.
+constexpr std::int64_t kCacheFormat = 1;
+
+// Paths are kept as sha256 hex digests: the cache file needs no string escaping.
+struct CacheKey {
+  std::string path;       // absolute, as given
+  std::string path_sha256;
+  std::string realpath_sha256;  // of the resolved path
+  std::int64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  std::int64_t venv_cfg_mtime_ns = -1;  // <exe>/../../pyvenv.cfg, -1 when absent
+};
+
+std::int64_t mtime_ns(const struct stat& st) {
+  return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out.push_back(kHex[md[i] >> 4]);
+    out.push_back(kHex[md[i] & 15]);
+  }
+  return out;
+}
+
+pkg::Result<CacheKey> cache_key(const fs::path& python) {
+  CacheKey key;
+  std::error_code ec;
+  const fs::path abs = fs::absolute(python, ec).lexically_normal();
+  if (ec) return std::unexpected(io_error(python, "cannot make the path absolute: " + ec.message()));
+  const fs::path real = fs::canonical(abs, ec);
+  if (ec) return std::unexpected(io_error(python, "no such interpreter (" + ec.message() + ")"));
+  struct stat st {};
+  if (::stat(real.c_str(), &st) != 0) {
+    return std::unexpected(io_error(python, std::string("cannot stat: ") + std::strerror(errno)));
+  }
+  key.path = abs.string();
+  key.path_sha256 = sha256_hex(key.path);
+  key.realpath_sha256 = sha256_hex(real.string());
+  key.size = static_cast<std::int64_t>(st.st_size);
+  key.mtime_ns = mtime_ns(st);
+  const fs::path cfg = abs.parent_path().parent_path() / "pyvenv.cfg";
+  if (::stat(cfg.c_str(), &st) == 0) key.venv_cfg_mtime_ns = mtime_ns(st);
+  return key;
+}
+
+bool key_matches(const object& o, const CacheKey& key) {
+  std::string_view path, real;
+  std::int64_t format = 0, size = 0, mtime = 0, cfg_mtime = 0;
+  if (o["format"].get(format) != simdjson::SUCCESS || format != kCacheFormat ||
+      o["path_sha256"].get(path) != simdjson::SUCCESS ||
+      o["realpath_sha256"].get(real) != simdjson::SUCCESS ||
+      o["size"].get(size) != simdjson::SUCCESS || o["mtime_ns"].get(mtime) != simdjson::SUCCESS ||
+      o["venv_cfg_mtime_ns"].get(cfg_mtime) != simdjson::SUCCESS) {
+    return false;
+  }
+  return path == key.path_sha256 && real == key.realpath_sha256 && size == key.size &&
+         mtime == key.mtime_ns && cfg_mtime == key.venv_cfg_mtime_ns;
+}
+
+std::optional<Interpreter> read_cache(const fs::path& file, const CacheKey& key,
+                                      const fs::path& python) {
+  simdjson::dom::parser parser;
+  element doc;
+  object o;
+  element query;
+  if (parser.load(file.string()).get(doc) != simdjson::SUCCESS || doc.get(o) != simdjson::SUCCESS ||
+      !key_matches(o, key) || o["query"].get(query) != simdjson::SUCCESS) {
+    return std::nullopt;
+  }
+  auto it = interpreter_from(query, python);
+  if (!it) return std::nullopt;
+  it->from_cache = true;
+  return std::move(*it);
+}
+
+// Best effort: a cache that cannot be written only costs a later query.
+void write_cache(const fs::path& dir, const fs::path& file, const CacheKey& key,
+                 const element& query) {
+  static std::atomic<unsigned> counter{0};
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return;
+  std::string text = "{\"format\":" + std::to_string(kCacheFormat) + ",\"path_sha256\":\"" + key.path_sha256 +
+                     "\",\"realpath_sha256\":\"" + key.realpath_sha256 + "\"" +
+                     ",\"size\":" + std::to_string(key.size) +
+                     ",\"mtime_ns\":" + std::to_string(key.mtime_ns) +
+                     ",\"venv_cfg_mtime_ns\":" + std::to_string(key.venv_cfg_mtime_ns) +
+                     ",\"query\":" + simdjson::minify(query) + "}\n";
+  const fs::path tmp = file.string() + ".tmp." + std::to_string(::getpid()) + "." +
+                       std::to_string(counter.fetch_add(1));
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    out.close();
+    if (!out) {
+      fs::remove(tmp, ec);
+      return;
+    }
+  }
+  fs::rename(tmp, file, ec);
+  if (ec) fs::remove(tmp, ec);
+}
+
+// ---- find_python ------------------------------------------------------------------------------
+
+bool is_executable_file(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_regular_file(p, ec) && ::access(p.c_str(), X_OK) == 0;
+}
+
+pkg::Result<fs::path> python_in_dir(const fs::path& dir, std::string_view what) {
+  for (const char* name : {"bin/python", "bin/python3"}) {
+    if (is_executable_file(dir / name)) return (dir / name).lexically_normal();
+  }
+  return pkg::fail(pkg::Errc::io, dir.string(),
+                   std::string(what) + " has no bin/python (not a virtual environment or Python "
+                                       "prefix)");
+}
+
+}  // namespace
+
+pkg::Result<fs::path> find_python(std::string_view value, const PythonSearch& env) {
+  std::error_code ec;
+  if (value.empty()) {
+    if (!env.virtual_env.empty()) {
+      return python_in_dir(env.cwd / env.virtual_env, "$VIRTUAL_ENV's directory");
+    }
+    if (fs::is_directory(env.cwd / ".venv", ec)) return python_in_dir(env.cwd / ".venv", ".venv");
+    return pkg::fail(pkg::Errc::io, "",
+                     "no target interpreter: pass --python, activate a virtual environment "
+                     "($VIRTUAL_ENV is not set), or create one in ./.venv (there is none in " +
+                         env.cwd.string() + ")");
+  }
+  fs::path p = env.cwd / fs::path(value);  // an absolute value replaces cwd
+  if (value.find('/') == std::string_view::npos && !fs::exists(fs::symlink_status(p, ec))) {
+    for (const auto& dir : split(env.path, ':')) {
+      const fs::path candidate = (dir.empty() ? env.cwd : env.cwd / dir) / fs::path(value);
+      if (is_executable_file(candidate)) return candidate.lexically_normal();
+    }
+    return pkg::fail(pkg::Errc::io, value, "no such file, directory or program on $PATH");
+  }
+  p = p.lexically_normal();
+  if (fs::is_directory(p, ec)) return python_in_dir(p, "the directory");
+  if (!fs::exists(p, ec)) return pkg::fail(pkg::Errc::io, p.string(), "no such file");
+  if (!is_executable_file(p)) return pkg::fail(pkg::Errc::io, p.string(), "not an executable file");
+  return p;
+}
+
+pkg::Result<fs::path> find_python(std::string_view value) {
+  PythonSearch env;
+  if (const char* v = std::getenv("VIRTUAL_ENV")) env.virtual_env = v;
+  if (const char* v = std::getenv("PATH")) env.path = v;
+  std::error_code ec;
+  env.cwd = fs::current_path(ec);
+  if (ec) return pkg::fail(pkg::Errc::io, "", "cannot read the working directory: " + ec.message());
+  return find_python(value, env);
+}
+
+pkg::Result<Interpreter> query_interpreter(const fs::path& python, const fs::path& cache_dir,
+                                           const QueryOptions& options) {
+  auto key = cache_key(python);
+  if (!key) return std::unexpected(key.error());
+  const fs::path exe = key->path;
+  const fs::path cache_file =
+      cache_dir.empty() ? fs::path() : cache_dir / (key->path_sha256 + ".json");
+  if (!cache_file.empty()) {
+    if (auto cached = read_cache(cache_file, *key, exe)) return std::move(*cached);
+  }
+
+  auto run = run_captured(exe, {"-I", "-c", kQueryScript}, options);
+  if (!run) return std::unexpected(run.error());
+  const int status = run->status;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::string why = WIFEXITED(status)
+                          ? "exited with status " + std::to_string(WEXITSTATUS(status))
+                          : "was killed by signal " + std::to_string(WTERMSIG(status));
+    const std::string line = stderr_summary(run->err);
+    if (!line.empty()) why += ": " + line;
+    return std::unexpected(io_error(exe, why));
+  }
+  simdjson::dom::parser parser;
+  element doc;
+  if (auto err = parser.parse(run->out).get(doc); err != simdjson::SUCCESS) {
+    std::string why = "did not describe itself as expected (not a Python 3 interpreter?): the "
+                      "output is not JSON (" + std::string(simdjson::error_message(err)) + ")";
+    if (const auto line = stderr_summary(run->err); !line.empty()) why += "; stderr: " + line;
+    return std::unexpected(io_error(exe, why));
+  }
+  auto it = interpreter_from(doc, exe);
+  if (!it) return std::unexpected(it.error());
+  if (!cache_file.empty()) write_cache(cache_dir, cache_file, *key, doc);
+  return it;
+}
+
+pkg::Result<Interpreter> query_interpreter(const fs::path& python, const fs::path& cache_dir) {
+  return query_interpreter(python, cache_dir, QueryOptions{});
+}
+
+// ---- synthetic targets ------------------------------------------------------------------------
+
+namespace {
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && s.size() <= 4 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+unsigned to_uint(std::string_view s) {
+  unsigned v = 0;
+  for (char c : s) v = v * 10 + static_cast<unsigned>(c - '0');
+  return v;
+}
+
+// pip's expansion of --platform values (legacy manylinux names imply the older ones).
+std::vector<std::string> expand_platforms(const std::vector<std::string>& given) {
+  std::vector<std::string> out;
+  auto add = [&](std::string p) {
+    if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(std::move(p));
+  };
+  for (const auto& g : given) {
+    const std::string p = normalize_tag(g);
+    add(p);
+    const auto sep = p.find('_');
+    const std::string prefix = p.substr(0, sep);
+    const std::string arch = sep == std::string::npos ? "" : p.substr(sep + 1);
+    if (prefix == "manylinux2014" && (arch == "x86_64" || arch == "i686")) {
+      add("manylinux2010_" + arch);
+      add("manylinux1_" + arch);
+    } else if (prefix == "manylinux2010") {
+      add("manylinux1_" + arch);
+    }
+  }
+  return out;
+}
+
+// The marker values a platform tag implies (os_name, sys_platform, platform_system, machine).
+void apply_platform(pkg::MarkerEnvironment& m, std::string_view plat) {
+  auto machine_after = [&](std::size_t parts) {
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < parts && at != std::string_view::npos; ++i) {
+      at = plat.find('_', at);
+      if (at != std::string_view::npos) ++at;
+    }
+    return at == std::string_view::npos ? std::string() : std::string(plat.substr(at));
+  };
+  if (plat.starts_with("win")) {
+    m.os_name = "nt";
+    m.sys_platform = "win32";
+    m.platform_system = "Windows";
+    m.platform_machine = plat == "win32" ? "x86" : plat == "win_arm64" ? "ARM64" : "AMD64";
+  } else if (plat.starts_with("macosx_")) {
+    m.os_name = "posix";
+    m.sys_platform = "darwin";
+    m.platform_system = "Darwin";
+    const std::string arch = machine_after(3);  // macosx_<major>_<minor>_<arch>
+    m.platform_machine = arch == "arm64" ? "arm64" : "x86_64";
+  } else if (plat.starts_with("linux_") || plat.starts_with("manylinux") ||
+             plat.starts_with("musllinux")) {
+    m.os_name = "posix";
+    m.sys_platform = "linux";
+    m.platform_system = "Linux";
+    // linux_<arch>, manylinux<year>_<arch>, many/musllinux_<x>_<y>_<arch>
+    const bool pep600 = plat.starts_with("manylinux_") || plat.starts_with("musllinux_");
+    const std::string arch = machine_after(pep600 ? 3 : 1);
+    if (!arch.empty()) m.platform_machine = arch;
+  }
+}
+
+}  // namespace
+
+pkg::Result<Interpreter> synthetic_interpreter(std::string_view python_version,
+                                               const std::vector<std::string>& platforms) {
+  auto bad = [&] {
+    return pkg::fail(pkg::Errc::invalid_version, python_version,
+                     "a target Python version is X.Y, X.Y.Z or XY (3.11, 3.11.4, 311)");
+  };
+  std::vector<std::string> parts;
+  if (python_version.find('.') == std::string_view::npos) {
+    if (python_version.size() < 2 || !all_digits(python_version)) return bad();
+    parts = {std::string(python_version.substr(0, 1)), std::string(python_version.substr(1))};
+  } else {
+    parts = split(python_version, '.');
+  }
+  if (parts.size() < 2 || parts.size() > 3) return bad();
+  for (const auto& p : parts) {
+    if (!all_digits(p)) return bad();
+  }
+  Interpreter it;
+  const std::string dotted = [&] {
+    std::string s;
+    for (const auto& p : parts) s += (s.empty() ? "" : ".") + std::to_string(to_uint(p));
+    return s;
+  }();
+  auto version = pkg::Version::parse(dotted);
+  if (!version) return bad();
+  it.version = std::move(*version);
+  it.markers = pkg::MarkerEnvironment::cpython_linux(dotted);
+  auto& ti = it.tag_info;
+  ti.implementation = "cp";
+  ti.major = to_uint(parts[0]);
+  ti.minor = to_uint(parts[1]);
+  ti.abis = {"cp" + std::to_string(ti.major) + std::to_string(ti.minor)};
+  ti.platforms = platforms.empty() ? pkg::linux_platforms("x86_64", 17) : expand_platforms(platforms);
+  if (!ti.platforms.empty()) apply_platform(it.markers, ti.platforms.front());
+  it.tags = pkg::TagSet(pkg::supported_tags(ti));
+  return it;
+}
+
+}  // namespace pkg_fs

@@ -28,18 +28,23 @@ struct TagInfo {
   std::vector<std::string> platforms;
 };
 
-// For CPython, in the order of packaging.tags: cpXY-<abi>-P for each abi, cpXY-abi3-P,
-// cpXY-none-P, cpX(Y-1..2)-abi3-P (abi3 only for CPython >= 3.2), then compatible_tags:
-// pyXY-none-P, pyX-none-P, pyX(Y-1..0)-none-P for each platform P, cpXY-none-any, pyXY-none-any,
-// pyX-none-any, pyX(Y-1..0)-none-any. Other implementations: <impl>XY-<abi>-P, <impl>XY-none-P,
-// then the same compatible tags with <impl>XY-none-any. Platforms loop innermost as packaging does.
+// The tags in the order pip uses (pip._internal.utils.compatibility_tags.get_supported(): it is
+// packaging.tags.sys_tags() plus "<impl>XY-none-any", which sys_tags leaves out).
+// CPython: cpXY-<abi>-P for each abi, cpXY-abi3-P, cpXY-none-P, cpX(Y-1..2)-abi3-P (abi3 only
+// for CPython >= 3.2 and not for a free-threaded build, i.e. a first abi "cpXY...t..."), then
+// compatible tags: pyXY-none-P, pyX-none-P, pyX(Y-1..0)-none-P, cpXY-none-any, pyXY-none-any,
+// pyX-none-any, pyX(Y-1..0)-none-any. Other implementations: <impl>XY-<abi>-P for each abi
+// ("none" appended when absent), then the same compatible tags with <impl>XY-none-any.
+// Platforms loop innermost, as packaging does. Every part is lowercased.
 std::vector<WheelTag> supported_tags(const TagInfo& info);
 
 // The platform tags of a Linux machine `arch` ("x86_64", "aarch64", "i686", ...) with glibc
-// 2.`glibc_minor` (negative: not glibc, only linux_<arch>), most specific first:
-// manylinux_2_{glibc_minor..min}_<arch> where min is 17 for aarch64/ppc64le/s390x (else 5),
-// with the legacy aliases inserted after their PEP 600 equal (manylinux2014 = 2_17, manylinux2010
-// = 2_12, manylinux1 = 2_5, for x86_64/i686 only where PEP 599 defines them), then linux_<arch>.
+// 2.`glibc_minor` (negative: not glibc, only linux_<arch>), most specific first, as packaging's
+// _manylinux.platform_tags gives them: manylinux_2_{glibc_minor..min}_<arch> where min is 5 for
+// x86_64/i686 and 17 for the others, each legacy name right after its PEP 600 equal
+// (manylinux2014 after 2_17, manylinux2010 after 2_12, manylinux1 after 2_5: packaging emits them
+// for every architecture, so aarch64 gets manylinux2014_aarch64), then linux_<arch>.
+// Architectures packaging gives no manylinux tags (e.g. "mips") get only linux_<arch>.
 std::vector<std::string> linux_platforms(std::string_view arch, int glibc_minor);
 
 // The supported tags indexed for lookup: priority 0 is best.

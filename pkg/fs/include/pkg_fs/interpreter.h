@@ -1,18 +1,27 @@
 // The target interpreter: which Python an install goes into, and what it supports.
 //
-// query_interpreter runs the interpreter once (`python -I -S -c <script>`, no site import,
-// stdin closed, at most 10 s) to read its marker environment, tag information, install scheme
-// (sysconfig paths), prefixes and EXTERNALLY-MANAGED marker, and caches the answer as JSON in
-// <cache_dir>/<sha256 of the resolved executable path>.json keyed by the executable's resolved
-// path, size and mtime (nanoseconds): a later query with the same key reads the cache and does
-// not start Python. A cache file that does not parse or has another key is ignored and
-// rewritten (atomically: temp file + rename).
+// query_interpreter runs the interpreter once (`python -I -c <script>`: isolated mode, no user
+// site, PYTHON* variables ignored; stdin from /dev/null, at most 10 s, at most 1 MiB of output)
+// to read its marker environment, tag information, install scheme (sysconfig paths), prefixes
+// and EXTERNALLY-MANAGED marker. The site module is imported (no -S): a virtual environment's
+// sys.prefix and scheme are set up by site, and without it a venv looks like its base.
+//
+// The answer is cached as JSON in <cache_dir>/<sha256 of the absolute executable path>.json,
+// keyed by that path (as given, not resolved: every venv's bin/python resolves to the same base
+// interpreter), the resolved path, the resolved file's size and mtime (nanoseconds), and the
+// mtime of the venv's pyvenv.cfg (next to bin/, when present). A later query with the same key
+// reads the cache and does not start Python. A cache file that does not parse or has another key
+// is ignored and rewritten (atomically: temp file + rename; the directory is created if missing;
+// a cache that cannot be written is not an error).
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pkg/error.h"
 #include "pkg/markers.h"
@@ -39,7 +48,12 @@ struct Interpreter {
   bool in_venv() const { return prefix != base_prefix; }
   pkg::Version version;     // python_full_version
   pkg::MarkerEnvironment markers;
-  pkg::TagInfo tag_info;    // implementation, version, abis (from SOABI / abiflags), platforms
+  // Implementation, version, abis and platforms as packaging derives them: CPython abis from
+  // Py_DEBUG / Py_GIL_DISABLED (cp311, cp311d + cp311, cp313t), others from EXT_SUFFIX/SOABI
+  // (pypy310_pp73); platforms on Linux linux_platforms(arch of sysconfig.get_platform(), glibc
+  // minor) (a 32-bit interpreter on x86_64 / aarch64 is i686 / armv7l), elsewhere only the
+  // sysconfig platform with '-' and '.' as '_' (no macOS version expansion).
+  pkg::TagInfo tag_info;
   pkg::TagSet tags;         // supported_tags(tag_info)
   Scheme scheme;
   fs::path stdlib;          // sysconfig "stdlib"
@@ -50,19 +64,44 @@ struct Interpreter {
 };
 
 // Which interpreter `--python VALUE` names: an executable file, or a directory holding
-// bin/python (a virtual environment or prefix). With an empty value: $VIRTUAL_ENV when set,
-// else ./.venv when it exists, else an io error explaining both. Returns the executable path
-// (not resolved through symlinks: a venv's bin/python is a symlink to the base interpreter, and
-// must be run as itself).
+// bin/python (or bin/python3: a virtual environment or prefix); a bare name ("python3.12") that
+// is not an entry of the working directory is looked up in $PATH. With an empty value:
+// $VIRTUAL_ENV when set, else ./.venv when it exists, else an io error explaining both. Returns
+// the absolute executable path (not resolved through symlinks: a venv's bin/python is a symlink
+// to the base interpreter, and must be run as itself).
 pkg::Result<fs::path> find_python(std::string_view value);
 
-// See the top of this file. `cache_dir` empty: no cache. Errors (io): the executable does not
-// exist or cannot run, it is not CPython/PyPy 3 (the script's output does not parse), timeout.
-pkg::Result<Interpreter> query_interpreter(const fs::path& python, const fs::path& cache_dir);
+// The process environment find_python reads, made explicit (for tests).
+struct PythonSearch {
+  std::string virtual_env;  // $VIRTUAL_ENV ("" = unset)
+  fs::path cwd;             // the working directory (relative values and .venv are found there)
+  std::string path;         // $PATH
+};
+pkg::Result<fs::path> find_python(std::string_view value, const PythonSearch& env);
 
-// An Interpreter for a target given by --python-version X.Y[.Z] and --platform tags (for
-// `tufget download`/`lock` about other machines): CPython, cpXY abi, marker environment of
-// MarkerEnvironment::cpython_linux; no scheme.
+struct QueryOptions {
+  std::chrono::milliseconds timeout{10000};  // the interpreter is killed after this long
+  std::size_t max_output = std::size_t{1} << 20;  // more stdout than this is an error
+};
+
+// See the top of this file. `cache_dir` empty: no cache. Errors (io, naming the executable): it
+// does not exist or cannot be started, it exits with a non-zero status (the message quotes the
+// first line of its stderr, or the last line of a Python traceback), it prints more than
+// max_output bytes or something that is not the expected JSON (not a Python 3 interpreter), it
+// runs longer than the timeout (it is killed).
+pkg::Result<Interpreter> query_interpreter(const fs::path& python, const fs::path& cache_dir);
+pkg::Result<Interpreter> query_interpreter(const fs::path& python, const fs::path& cache_dir,
+                                           const QueryOptions& options);
+
+// An Interpreter for a target given by --python-version X.Y[.Z] (or pip's "XY", e.g. "311")
+// and --platform tags (for `tufget download`/`lock` about other machines): CPython, cpXY abi,
+// no scheme. Platforms: as given (lowercased, duplicates dropped, and pip's expansion of the
+// legacy names: manylinux2014_{x86_64,i686} adds manylinux2010 and manylinux1, manylinux2010
+// adds manylinux1); none given: linux_platforms("x86_64", 17). Marker environment:
+// MarkerEnvironment::cpython_linux, with os_name / sys_platform / platform_system /
+// platform_machine taken from the first platform (win_amd64: nt, win32, Windows, AMD64;
+// macosx_11_0_arm64: posix, darwin, Darwin, arm64; *linux*_aarch64: posix, linux, Linux,
+// aarch64). Errors: invalid_version for a version that is not X.Y, X.Y.Z or XY.
 pkg::Result<Interpreter> synthetic_interpreter(std::string_view python_version,
                                                const std::vector<std::string>& platforms);
 
