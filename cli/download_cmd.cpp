@@ -45,17 +45,24 @@ std::string source_of(const FileJob& job) {
 
 int cmd_download_warehouse(const GlobalOptions& g, const WarehouseDownloadOptions& o) {
   // What was asked for.
-  std::vector<Requirement> requirements;
+  std::vector<pkg::Requirement> requirements;
   for (const std::string& text : o.requirements) {
-    auto r = parse_requirement(text);
+    auto r = pkg::Requirement::parse(text);
     if (!r) {
-      report(r.error());
+      std::fprintf(stderr, "tufget: error: %s\n", r.error().message().c_str());
       return 2;
     }
-    for (const Requirement& other : requirements) {
+    if (r->url || r->marker || !r->extras.empty()) {
+      std::fprintf(stderr,
+                   "tufget: error: '%s': download takes NAME and version specifiers only (no "
+                   "extras, markers or URLs; tufget install resolves those)\n",
+                   text.c_str());
+      return 2;
+    }
+    for (const pkg::Requirement& other : requirements) {
       if (other.project == r->project) {
         std::fprintf(stderr, "tufget: error: %s is named twice ('%s', '%s')\n", r->project.c_str(),
-                     other.text.c_str(), r->text.c_str());
+                     other.str().c_str(), r->str().c_str());
         return 2;
       }
     }
@@ -80,7 +87,7 @@ int cmd_download_warehouse(const GlobalOptions& g, const WarehouseDownloadOption
                  repo->name.c_str(), repo->index_url.c_str(), repo->metadata_url.c_str(),
                  repo->root_origin.c_str());
     std::fprintf(stderr, "tufget: choosing wheels for %s (%zu tags)\n",
-                 python->describe().c_str(), python->tags.size());
+                 describe(*python).c_str(), python->tags.tags().size());
   }
 
   tuf_io::HttpClient http;
@@ -101,7 +108,7 @@ int cmd_download_warehouse(const GlobalOptions& g, const WarehouseDownloadOption
     return report(ok.error(), "TUF refresh of " + client.repository().metadata_url + " failed: ");
   }
   std::vector<tuf::TargetInfo> targets;
-  for (const Requirement& r : requirements) {
+  for (const pkg::Requirement& r : requirements) {
     auto info = client.lookup(r.project);
     if (!info) return report(info.error());
     targets.push_back(std::move(*info));
@@ -130,7 +137,7 @@ int cmd_download_warehouse(const GlobalOptions& g, const WarehouseDownloadOption
       const std::string reason =
           choice->file.yanked_reason ? " (" + *choice->file.yanked_reason + ")" : "";
       std::fprintf(stderr, "tufget: warning: %s is yanked%s; using it because '%s' pins it\n",
-                   choice->file.filename.c_str(), reason.c_str(), requirements[i].text.c_str());
+                   choice->file.filename.c_str(), reason.c_str(), requirements[i].str().c_str());
     }
     if (!is_safe_filename(choice->file.filename)) {
       failures += report(tuf::Error{tuf::Errc::repository_error, page.project,

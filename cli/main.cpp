@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "download_cmd.h"
+#include "install_cmd.h"
 #include "trust_cmd.h"
 
 #if __has_include("index.h")
@@ -88,6 +89,9 @@ int main(int argc, char** argv) {
   download->add_option("--max-metadata-bytes", w.max_metadata_bytes,
                        "Size cap per .metadata file (default 10 MiB)");
 
+  tufget::InstallOptions install_options;
+  auto* install = tufget::add_install_command(app, install_options);
+
 #ifdef TUFGET_HAVE_INDEX
   add_index_commands(app);
 #endif
@@ -108,6 +112,7 @@ int main(int argc, char** argv) {
   try {
     if (*init) return tufget::cmd_init(g, root_file);
     if (*refresh) return tufget::cmd_refresh(g);
+    if (*install) return tufget::cmd_install(g, install_options);
     if (*download) {
       if (w.requirements.empty()) return tufget::cmd_download(g, d);  // conformance protocol
       if (!d.target_names.empty()) {

@@ -1,7 +1,6 @@
 // The verified path through a TUF-enabled Warehouse (see warehouse.h).
 #include "warehouse.h"
 
-#include <sys/utsname.h>
 
 #include <algorithm>
 #include <array>
@@ -9,7 +8,6 @@
 #include <map>
 #include <memory>
 #include <set>
-#include <sstream>
 
 #include <boost/url/parse.hpp>
 
@@ -38,60 +36,6 @@ void trace_action(const tuf::Action& a) {
   }
 }
 
-// The output of `python3 -c ...`, or nullopt.
-std::optional<std::string> run_python(const char* code) {
-  std::string cmd = "python3 -c '";
-  cmd += code;
-  cmd += "' 2>/dev/null";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return std::nullopt;
-  std::string out;
-  std::array<char, 512> buf;
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0 && out.size() < 4096) {
-    out.append(buf.data(), n);
-  }
-  if (::pclose(p) != 0) return std::nullopt;
-  return out;
-}
-
-// "linux-x86_64" -> "linux_x86_64" (PEP 425: '-' and '.' become '_').
-std::string platform_tag(std::string_view sysconfig_platform) {
-  std::string out;
-  for (char c : sysconfig_platform) out.push_back(c == '-' || c == '.' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  return out;
-}
-
-// linux_<arch> with glibc 2.<minor>: manylinux tags newest first, then linux_<arch>.
-std::vector<std::string> expand_linux_platform(const std::string& plat, int glibc_minor) {
-  if (plat.rfind("linux_", 0) != 0 || glibc_minor < 5) return {plat};
-  const std::string arch = plat.substr(6);
-  std::vector<std::string> out;
-  for (int m = glibc_minor; m >= 5; --m) {
-    out.push_back("manylinux_2_" + std::to_string(m) + "_" + arch);
-    const bool common = arch == "x86_64" || arch == "i686";
-    if (m == 17 && (common || arch == "aarch64" || arch == "ppc64le" || arch == "s390x" ||
-                    arch == "armv7l")) {
-      out.push_back("manylinux2014_" + arch);
-    }
-    if (m == 12 && common) out.push_back("manylinux2010_" + arch);
-    if (m == 5 && common) out.push_back("manylinux1_" + arch);
-  }
-  out.push_back(plat);
-  return out;
-}
-
-bool parse_uint(std::string_view s, unsigned& out) {
-  if (s.empty() || s.size() > 4) return false;
-  unsigned v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<unsigned>(c - '0');
-  }
-  out = v;
-  return true;
-}
-
 std::string hash_names(const tuf::HashList& hashes) {
   std::vector<std::string> names;
   for (const auto& h : hashes) names.push_back(h.first);
@@ -100,142 +44,48 @@ std::string hash_names(const tuf::HashList& hashes) {
 
 }  // namespace
 
-// ---- requirements --------------------------------------------------------------------------------
-
-tuf::Result<Requirement> parse_requirement(std::string_view text) {
-  auto bad = [&](std::string why) {
-    return tuf::fail(tuf::Errc::usage, "", "requirement '" + std::string(text) + "': " + why);
-  };
-  std::size_t i = 0;
-  while (i < text.size() && (std::isspace(static_cast<unsigned char>(text[i])))) ++i;
-  const std::size_t start = i;
-  while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '.' ||
-                             text[i] == '_' || text[i] == '-')) {
-    ++i;
-  }
-  const std::string_view name = text.substr(start, i - start);
-  if (!pkg::is_valid_project_name(name)) return bad("not a valid project name");
-  std::string_view rest = text.substr(i);
-  while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.front()))) rest.remove_prefix(1);
-  if (!rest.empty() && rest.front() == '[') return bad("extras are not supported by download");
-  if (rest.find(';') != std::string_view::npos) return bad("environment markers are not supported");
-  if (rest.find('@') != std::string_view::npos) return bad("direct references are not supported");
-  if (!rest.empty() && rest.front() == '(' && rest.back() == ')') rest = rest.substr(1, rest.size() - 2);
-  auto spec = pkg::SpecifierSet::parse(rest);
-  if (!spec) return bad(spec.error().message());
-  Requirement r;
-  r.text = std::string(text);
-  r.project = pkg::normalize_name(name);
-  r.specifiers = std::move(*spec);
-  const auto& specs = r.specifiers.specifiers();
-  r.pinned = std::any_of(specs.begin(), specs.end(), [](const pkg::Specifier& s) {
-    return (s.op() == pkg::Specifier::Op::equal && !s.wildcard()) ||
-           s.op() == pkg::Specifier::Op::arbitrary;
-  });
-  return r;
-}
-
 // ---- target interpreter ----------------------------------------------------------------------------
 
-std::string TargetPython::describe() const {
-  return "CPython " + std::to_string(major) + "." + std::to_string(minor) + " on " +
-         (platforms.empty() ? std::string("any platform") : platforms.back());
-}
-
-std::vector<pkg::WheelTag> cpython_tags(unsigned major, unsigned minor,
-                                        const std::vector<std::string>& platforms) {
-  std::vector<pkg::WheelTag> out;
-  const std::string cp = "cp" + std::to_string(major) + std::to_string(minor);
-  auto cpv = [&](unsigned m) { return "cp" + std::to_string(major) + std::to_string(m); };
-  auto pyv = [&](unsigned m) { return "py" + std::to_string(major) + std::to_string(m); };
-  const std::string py = "py" + std::to_string(major);
-  auto add = [&](std::string i, std::string a, std::string p) {
-    pkg::WheelTag t{std::move(i), std::move(a), std::move(p)};
-    if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(std::move(t));
-  };
-  for (const auto& p : platforms) add(cp, cp, p);
-  for (const auto& p : platforms) add(cp, "abi3", p);
-  for (const auto& p : platforms) add(cp, "none", p);
-  // abi3 wheels built for older CPython 3 minors (abi3 starts at 3.2).
-  if (major == 3) {
-    for (unsigned m = minor; m-- > 2;)
-      for (const auto& p : platforms) add(cpv(m), "abi3", p);
-  }
-  for (const auto& p : platforms) {
-    add(pyv(minor), "none", p);
-    add(py, "none", p);
-    for (unsigned m = minor; m-- > 0;) add(pyv(m), "none", p);
-  }
-  add(cp, "none", "any");
-  add(pyv(minor), "none", "any");
-  add(py, "none", "any");
-  for (unsigned m = minor; m-- > 0;) add(pyv(m), "none", "any");
-  return out;
-}
-
-tuf::Result<TargetPython> detect_target_python(const std::string& python_version,
-                                               const std::vector<std::string>& platforms) {
-  TargetPython t;
-  std::optional<std::string> probed;
+tuf::Result<pkg_fs::Interpreter> detect_target_python(const std::string& python_version,
+                                                      const std::vector<std::string>& platforms) {
+  const fs::path cache = xdg_cache_home() / "tufget" / "interpreters";
+  std::optional<pkg_fs::Interpreter> local;
   if (python_version.empty() || platforms.empty()) {
-    probed = run_python(
-        "import sys, sysconfig, platform; v = sys.version_info; "
-        "print(v[0], v[1], v[2]); print(sysconfig.get_platform()); "
-        "print(*platform.libc_ver())");
-  }
-  std::string version_text = python_version;
-  std::string sys_platform;
-  int glibc_minor = -1;
-  if (probed) {
-    // Line 1: "3 11 4"; line 2: sysconfig platform; line 3: "glibc 2.36" (or empty).
-    std::istringstream in(*probed);
-    std::string l1, l2, l3;
-    std::getline(in, l1);
-    std::getline(in, l2);
-    std::getline(in, l3);
-    std::istringstream v(l1);
-    unsigned a = 0, b = 0, c = 0;
-    if (v >> a >> b >> c && version_text.empty()) {
-      version_text = std::to_string(a) + "." + std::to_string(b) + "." + std::to_string(c);
-    }
-    sys_platform = l2;
-    if (l3.rfind("glibc 2.", 0) == 0) {
-      unsigned m = 0;
-      const std::string rest = l3.substr(8);
-      if (parse_uint(rest.substr(0, rest.find('.')), m)) glibc_minor = static_cast<int>(m);
+    if (auto path = pkg_fs::find_python("python3")) {
+      if (auto q = pkg_fs::query_interpreter(*path, cache)) local = std::move(*q);
     }
   }
-  if (version_text.empty()) {
+  if (!python_version.empty()) {
+    std::vector<std::string> plats = platforms;
+    if (plats.empty() && local) plats = local->tag_info.platforms;
+    auto synthetic = pkg_fs::synthetic_interpreter(python_version, plats);
+    if (!synthetic) return tuf::fail(tuf::Errc::usage, "", "--python-version: " + synthetic.error().message());
+    return std::move(*synthetic);
+  }
+  if (!local) {
     return tuf::fail(tuf::Errc::usage, "",
                      "cannot run python3 to learn the target interpreter; pass --python-version X.Y");
   }
-  // "3.11", "3.11.4" or pip's "311".
-  std::string vt = version_text;
-  if (vt.find('.') == std::string::npos && vt.size() >= 2) vt = vt.substr(0, 1) + "." + vt.substr(1);
-  const auto dot = vt.find('.');
-  const auto dot2 = vt.find('.', dot == std::string::npos ? dot : dot + 1);
-  if (dot == std::string::npos || !parse_uint(vt.substr(0, dot), t.major) ||
-      !parse_uint(vt.substr(dot + 1, dot2 == std::string::npos ? std::string::npos : dot2 - dot - 1),
-                  t.minor)) {
-    return tuf::fail(tuf::Errc::usage, "", "--python-version must look like 3.11: " + version_text);
-  }
-  auto v = pkg::Version::parse(vt);
-  if (!v) return tuf::fail(tuf::Errc::usage, "", "--python-version: " + v.error().message());
-  t.version = std::move(*v);
-
   if (!platforms.empty()) {
-    for (const auto& p : platforms) t.platforms.push_back(platform_tag(p));
-  } else {
-    if (sys_platform.empty()) {
-      utsname u{};
-      if (::uname(&u) == 0) sys_platform = std::string(u.sysname) + "-" + u.machine;
-    }
-    if (!sys_platform.empty()) {
-      t.platforms = expand_linux_platform(platform_tag(sys_platform), glibc_minor);
-    }
+    local->tag_info.platforms = platforms;
+    local->tags = pkg::TagSet(pkg::supported_tags(local->tag_info));
   }
-  t.tags = cpython_tags(t.major, t.minor, t.platforms);
-  return t;
+  return std::move(*local);
+}
+
+std::string describe(const pkg_fs::Interpreter& python) {
+  const auto& t = python.tag_info;
+  return python.markers.platform_python_implementation + " " + std::to_string(t.major) + "." +
+         std::to_string(t.minor) + " on " +
+         (t.platforms.empty() ? std::string("any platform") : t.platforms.front());
+}
+
+bool pins_version(const pkg::Requirement& req) {
+  const auto& specs = req.specifiers.specifiers();
+  return std::any_of(specs.begin(), specs.end(), [](const pkg::Specifier& s) {
+    return (s.op() == pkg::Specifier::Op::equal && !s.wildcard()) ||
+           s.op() == pkg::Specifier::Op::arbitrary;
+  });
 }
 
 // ---- TUF side ------------------------------------------------------------------------------------
@@ -384,8 +234,8 @@ tuf::Result<void> check_page_project(const pkg::ProjectPage& page, const std::st
 
 // ---- choosing a wheel ----------------------------------------------------------------------------
 
-tuf::Result<WheelChoice> choose_wheel(const VerifiedPage& page, const Requirement& req,
-                                      const TargetPython& python) {
+tuf::Result<WheelChoice> choose_wheel(const VerifiedPage& page, const pkg::Requirement& req,
+                                      const pkg_fs::Interpreter& python) {
   struct Candidate {
     const pkg::DistFile* file;
     pkg::WheelFilename wheel;
@@ -401,15 +251,12 @@ tuf::Result<WheelChoice> choose_wheel(const VerifiedPage& page, const Requiremen
       continue;
     }
     all_versions.insert(w->parsed_version.str());
-    std::size_t rank = python.tags.size();
-    for (const pkg::WheelTag& t : w->tags) {
-      const auto it = std::find(python.tags.begin(), python.tags.end(), t);
-      if (it != python.tags.end()) rank = std::min<std::size_t>(rank, it - python.tags.begin());
-    }
-    if (rank == python.tags.size()) {
+    const auto best_tag = python.tags.best(w->tags);
+    if (!best_tag) {
       skipped_tags.insert(f.filename);
       continue;
     }
+    const std::size_t rank = *best_tag;
     if (f.requires_python) {
       auto rp = pkg::SpecifierSet::parse(*f.requires_python);
       if (!rp || !rp->contains(python.version, pkg::Prereleases::allow)) {
@@ -417,7 +264,7 @@ tuf::Result<WheelChoice> choose_wheel(const VerifiedPage& page, const Requiremen
         continue;
       }
     }
-    if (f.yanked && !req.pinned) {
+    if (f.yanked && !pins_version(req)) {
       skipped_yanked.insert(f.filename);
       continue;
     }
@@ -440,8 +287,8 @@ tuf::Result<WheelChoice> choose_wheel(const VerifiedPage& page, const Requiremen
     if (!best_version || versions[idx] > *best_version) best_version = versions[idx];
   }
   if (!best_version) {
-    std::string why = "no wheel of " + req.project + " on its verified page matches '" + req.text +
-                      "' for " + python.describe();
+    std::string why = "no wheel of " + req.project + " on its verified page matches '" + req.str() +
+                      "' for " + describe(python);
     std::vector<std::string> lines;
     if (!all_versions.empty()) {
       lines.push_back("wheel versions listed: " +
@@ -467,7 +314,7 @@ tuf::Result<WheelChoice> choose_wheel(const VerifiedPage& page, const Requiremen
   choice.file = *best->file;
   choice.wheel = best->wheel;
   choice.sha256 = *best->file->sha256();
-  choice.tag = python.tags[best->rank].str();
+  choice.tag = python.tags.tags()[best->rank].str();
   return choice;
 }
 

@@ -17,8 +17,10 @@
 
 #include "cache.h"
 #include "pkg/filenames.h"
+#include "pkg/requirement.h"
 #include "pkg/simple_page.h"
 #include "pkg/version.h"
+#include "pkg_fs/interpreter.h"
 #include "progress.h"
 #include "repository.h"
 #include "tuf/updater.h"
@@ -28,41 +30,20 @@
 
 namespace tufget {
 
-// ---- what the user asked for -------------------------------------------------------------------
-
-// "NAME", "NAME==1.0", "NAME>=1,<2", "NAME ~= 1.4". A thin adapter until pkg has PEP 508
-// requirements: extras and markers are refused (usage error).
-struct Requirement {
-  std::string text;     // as given
-  std::string project;  // PEP 503-normalised name: the TUF target path
-  pkg::SpecifierSet specifiers;
-  // "==V" (no wildcard) or "===V": PEP 592 lets such a pin select a yanked file.
-  bool pinned = false;
-};
-tuf::Result<Requirement> parse_requirement(std::string_view text);
-
 // ---- the interpreter wheels are chosen for -------------------------------------------------------
 
-struct TargetPython {
-  pkg::Version version;  // e.g. 3.11.4 (or 3.11 from --python-version)
-  unsigned major = 3, minor = 0;
-  std::vector<std::string> platforms;  // most specific first, e.g. manylinux_2_36_x86_64 ...
-  std::vector<pkg::WheelTag> tags;     // supported tags, best first
-  std::string describe() const;        // "CPython 3.11 on linux_x86_64"
-};
+// From --python-version X.Y[.Z] and --platform (each may be empty): with a version, a synthetic
+// CPython (pkg_fs::synthetic_interpreter) on the given platforms, or on this machine's when none
+// are given; without one, `python3` from $PATH is queried (cached, pkg_fs::query_interpreter)
+// and --platform, when given, replaces its platforms.
+tuf::Result<pkg_fs::Interpreter> detect_target_python(const std::string& python_version,
+                                                      const std::vector<std::string>& platforms);
 
-// PEP 425 tags a CPython X.Y on `platforms` accepts, best first:
-//   cpXY-cpXY-P, cpXY-abi3-P, cpXY-none-P, cpX(Y-1..2)-abi3-P, pyXY-none-P, pyX-none-P,
-//   pyX(Y-1..0)-none-P, cpXY-none-any, pyXY-none-any, pyX-none-any, pyX(Y-1..0)-none-any.
-std::vector<pkg::WheelTag> cpython_tags(unsigned major, unsigned minor,
-                                        const std::vector<std::string>& platforms);
+// "CPython 3.11 on manylinux_2_36_x86_64" (the most specific platform).
+std::string describe(const pkg_fs::Interpreter& python);
 
-// From --python-version X.Y[.Z] and --platform (each may be empty); whatever is missing is
-// asked once from `python3` (sys.version_info, sysconfig.get_platform(), glibc version). A
-// detected linux platform also gets manylinux_2_N (N from the glibc minor down to 5) and the
-// legacy manylinux2014/2010/1 aliases.
-tuf::Result<TargetPython> detect_target_python(const std::string& python_version,
-                                               const std::vector<std::string>& platforms);
+// "==V" (no wildcard) or "===V" anywhere in the set: PEP 592 lets such a pin select a yanked file.
+bool pins_version(const pkg::Requirement& req);
 
 // ---- the TUF side --------------------------------------------------------------------------------
 
@@ -124,8 +105,8 @@ struct WheelChoice {
 // Requires-Python admits `python`, and that is not yanked unless the requirement pins it; among
 // that version's wheels, the best tag, then the highest build tag. usage error with the reasons
 // when nothing qualifies.
-tuf::Result<WheelChoice> choose_wheel(const VerifiedPage& page, const Requirement& req,
-                                      const TargetPython& python);
+tuf::Result<WheelChoice> choose_wheel(const VerifiedPage& page, const pkg::Requirement& req,
+                                      const pkg_fs::Interpreter& python);
 
 // ---- fetching files against a trusted sha256 ------------------------------------------------------
 

@@ -1,0 +1,118 @@
+// The resolver's view of a TUF-enabled index (pkg::Provider), for `tufget install`.
+//
+// Every fact it hands the resolver is verified first: a project's candidates come from its
+// simple page, verified against the project's TUF hash bin; a candidate's dependencies come
+// from its PEP 658 .metadata file (checked against the page's sha256 for it) or, when the page
+// offers none, from the wheel itself (checked against the page's sha256, then every member
+// against the wheel's RECORD). Installed distributions answer from their own METADATA.
+//
+// Fetches are batched: prefetch_projects() looks up every named project in its bin and fetches
+// the pages concurrently; prefetch_metadata() fetches .metadata files (or wheels)
+// concurrently. Wheels downloaded for their metadata are kept (staged) for the install step.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cache.h"
+#include "pkg/resolver.h"
+#include "pkg/tags.h"
+#include "pkg_fs/installer.h"
+#include "pkg_fs/interpreter.h"
+#include "progress.h"
+#include "warehouse.h"
+
+namespace tufget {
+
+// --only-binary / --no-binary: tufget installs wheels only; --no-binary names projects
+// (or :all:) whose wheels must not be used, which makes them uninstallable.
+struct BinaryPolicy {
+  bool no_binary_all = false;
+  std::set<std::string> no_binary;  // normalised names
+  bool refuses(const std::string& project) const {
+    return no_binary_all || no_binary.count(project) > 0;
+  }
+};
+
+struct ProviderOptions {
+  BinaryPolicy binary;
+  std::set<std::string> upgrade;  // projects for which an installed version is not preferred
+  bool upgrade_all = false;       // --force-reinstall: installed versions are never candidates
+  std::uint64_t max_wheel_bytes = 0;
+  std::uint64_t max_metadata_bytes = 0;
+  bool allow_file_urls = false;
+  int verbose = 0;
+};
+
+// One chosen file of a candidate (handle = index into files()).
+struct CandidateFile {
+  std::string project;
+  pkg::Version version;
+  pkg::DistFile file;  // from the verified page
+  pkg::WheelFilename wheel;
+  std::string sha256;  // from the verified page
+  std::string tag;     // best supported tag
+  std::string page_provenance;
+  const pkg_fs::InstalledDist* installed = nullptr;  // set for an installed candidate
+  // Filled while resolving / downloading:
+  std::optional<std::string> metadata_text;  // verified METADATA / .metadata bytes
+  std::string metadata_source;               // "PEP 658 .metadata" / "wheel" / "installed"
+  std::optional<StagedFile> wheel_file;      // verified wheel (sha256)
+  bool wheel_from_cache = false;
+};
+
+class IndexProvider final : public pkg::Provider {
+ public:
+  IndexProvider(WarehouseClient& client, tuf_io::HttpClient& http, const FileCache& cache,
+                Progress& progress, const pkg_fs::Interpreter& python,
+                const std::vector<pkg_fs::InstalledDist>& installed, ProviderOptions options);
+
+  pkg::Result<pkg::CandidateList> candidates(const std::string& project) override;
+  pkg::Result<pkg::DistMetadata> metadata(const pkg::Candidate& candidate) override;
+  void prefetch_projects(std::span<const std::string> projects) override;
+  void prefetch_metadata(std::span<const pkg::Candidate> candidates) override;
+
+  CandidateFile& file(std::size_t handle) { return *files_[handle]; }
+  const VerifiedPage* page(const std::string& project) const;
+
+  // Downloads (concurrently) every wheel of `handles` not already staged, verified against the
+  // page's sha256 (the installer then checks every member against the wheel's RECORD). One
+  // error per file that failed.
+  std::vector<tuf::Error> fetch_wheels(const std::vector<std::size_t>& handles);
+
+  // The tuf::Error behind the last failed provider call (for the CLI's message), if any.
+  const std::optional<tuf::Error>& last_error() const { return last_error_; }
+
+  struct Stats {
+    std::size_t pages = 0, metadata_files = 0, wheels_for_metadata = 0, lookups = 0;
+  };
+  const Stats& stats() const { return stats_; }
+
+ private:
+  struct Project {
+    std::optional<tuf::Result<VerifiedPage>> page;
+    std::optional<pkg::CandidateList> list;
+  };
+  pkg::Result<void> ensure_page(const std::string& project);
+  pkg::CandidateList build_candidates(const std::string& project, const VerifiedPage& page);
+  void fetch_metadata_batch(const std::vector<std::size_t>& handles);
+  pkg::Result<void> fail_with(tuf::Error e);
+
+  WarehouseClient& client_;
+  tuf_io::HttpClient& http_;
+  const FileCache& cache_;
+  Progress& progress_;
+  const pkg_fs::Interpreter& python_;
+  std::map<std::string, const pkg_fs::InstalledDist*> installed_;
+  ProviderOptions options_;
+  std::map<std::string, Project> projects_;
+  std::vector<std::unique_ptr<CandidateFile>> files_;
+  std::optional<tuf::Error> last_error_;
+  Stats stats_;
+};
+
+}  // namespace tufget
