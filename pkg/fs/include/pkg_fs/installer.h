@@ -3,33 +3,52 @@
 // install() works in phases, so that nothing is written into the environment before every file
 // of every wheel has been verified, and a failure leaves the environment as it was:
 //
-//   1. Verify (read only). For each wheel (libzip): the WHEEL file (version 1.x), the
-//      .dist-info directory, RECORD. Every member must be listed in RECORD with a sha256 (or
-//      stronger) hash and size that match its bytes (RECORD itself, and RECORD.jws / RECORD.p7s,
-//      are exempt); every RECORD entry must be a member (apart from RECORD and entries for
-//      files the install generates, e.g. .pyc); every member name must be safe
-//      (pkg::check_member_name) and map inside its scheme directory; two wheels may not install
-//      the same path. Any failure: Errc::record_mismatch / invalid_wheel / unsafe_path naming
-//      the wheel and the member, and nothing is written.
-//   2. Plan. The installed distributions of the same projects (found in purelib/platlib by
-//      their .dist-info) are to be removed by their RECORD; one without RECORD, or whose RECORD
-//      names a path outside the environment's prefix, is refused (invalid_wheel: "cannot
-//      uninstall X: ..."), before anything is written.
-//   3. Stage. Every file is extracted into a staging folder per destination root (on the same
-//      file system, e.g. <purelib>/.tufget-staging-XXXXXX), written and fsync'ed; scripts are
-//      generated there, "#!python" shebangs rewritten, the executable bit set for scripts (and
-//      for members whose zip mode has it), INSTALLER ("tufget\n"), REQUESTED (empty, for
-//      requested distributions) and the new RECORD written.
+//   1. Verify (read only). For each wheel (libzip, consistency-checked): the WHEEL file (version
+//      1.x), the one .dist-info directory matching the file name, RECORD, METADATA (Name and
+//      Version must match the file name), entry_points.txt. Every member must be listed in RECORD
+//      with a sha256, sha384 or sha512 hash (and the size, when RECORD gives one) that match its
+//      bytes (RECORD itself, and RECORD.jws / RECORD.p7s, are exempt); every RECORD entry must be
+//      a member (apart from RECORD, directory entries, and hashless .pyc/.pyo entries of files an
+//      install generates); every member name must be safe (pkg::check_member_name), appear once,
+//      not be a symbolic link or other non-regular file (zip unix mode), and map to a known
+//      scheme (pkg::map_member). Each member is read once and hashed as it streams; its bytes are
+//      kept for phase 3 while the wheels' total stays under 64 MiB, else phase 3 reads it again
+//      and compares the hash again. Any failure: Errc::record_mismatch / invalid_wheel /
+//      unsafe_path naming the wheel (Error::input) and the member (in the detail), and nothing is
+//      written.
+//   2. Plan. Every destination must lie inside its scheme directory and the prefix; two wheels
+//      may not install the same path (launchers included), nor one a file where another needs a
+//      directory, nor two wheels the same project. The installed distributions of the same
+//      projects (found in purelib/platlib by their .dist-info) are to be removed by their RECORD;
+//      one without RECORD, or whose RECORD names a path outside the environment's prefix (after
+//      resolving symbolic links in its directories), is refused (invalid_wheel: "cannot uninstall
+//      X: ..."), before anything is written.
+//   3. Stage. Every file is written into a staging folder per destination root (on the same
+//      file system: <nearest existing directory of the root>/.tufget-staging-XXXXXX); scripts are
+//      generated there, "#!python" shebangs rewritten (pkg::rewrite_shebang), INSTALLER
+//      ("tufget\n"), REQUESTED (empty, for requested distributions) and the new RECORD written.
+//      Modes are pip's: 0666 & ~umask; (0777 & ~umask) | 0111 for members whose zip mode has an x
+//      bit and for .data/scripts files; launchers st_mode | 0555 (distlib). Then one syncfs() per
+//      file system holding a staging folder makes every staged byte durable before any rename
+//      (cheaper than one fsync per file: see the measurements in the commit message).
 //   4. Commit. The old distributions' files are moved aside (renamed into the staging folder),
-//      then every staged file is renamed into place (directories created as needed). If any
-//      rename fails, everything done in this phase is undone in reverse order.
-//   5. Clean up: the staging folders (with the old files) are removed; directories left empty
-//      by an uninstall are removed (never a scheme directory itself).
+//      then every staged file is renamed into place (directories created as needed; a file that
+//      is in the way is moved aside too, an empty directory in the way removed; a non-empty
+//      directory in the way is an error). If any step fails, everything done in this phase is
+//      undone in reverse order.
+//   5. Clean up: the staging folders (with the old files) are removed; directories that held
+//      removed files and are left empty are removed, as pip does (never a scheme directory, one
+//      of their parents or the prefix).
 //
-// The RECORD written matches pip's: rows of the wheel's RECORD with paths as installed (relative
-// to the root scheme directory, "../../../bin/x" for scripts), generated files (scripts,
-// INSTALLER, REQUESTED, .pyc when compiling) with their sha256 and size, RECORD itself with
-// empty hash and size; sorted as pip sorts them.
+// The RECORD written matches pip's (byte for byte but for INSTALLER): rows of the wheel's RECORD
+// with paths as installed (relative to the root scheme directory, "../../../bin/x" for scripts),
+// rewritten scripts rehashed, generated files (launchers, INSTALLER, REQUESTED) with their sha256
+// and size, members RECORD cannot hash (signatures) and RECORD itself with empty hash and size;
+// sorted as pip sorts them; CRLF line ends (pip's csv.writer). Like pip, .data/scripts files
+// named after an entry point (setuptools' wrappers "X", "X.exe", "X-script.py") are not
+// installed; unlike pip, the versioned pip/easy_install launchers pip invents are not, and
+// .pyc files written by `compile` are recorded with their hash and size (pip leaves them empty).
+
 #pragma once
 
 #include <filesystem>
@@ -69,8 +88,11 @@ struct InstallOptions {
   fs::path prefix;         // the environment's prefix: nothing is written or removed outside it
                            // (a --target install passes the target directory)
   std::string python;      // absolute interpreter path for shebangs and launchers
-  bool compile = false;    // byte-compile the installed .py files (runs `python -m compileall`
-                           // on the staged files' final paths after commit; .pyc recorded)
+  bool compile = false;    // byte-compile the installed .py files after commit: one run of
+                           // `python -I -S -c <script>` calling compileall.compile_file(force,
+                           // quiet) per file, as pip does in-process; the .pyc files are added to
+                           // RECORD (rewritten atomically). A file that does not compile is
+                           // skipped, as with pip.
   std::string installer = "tufget";
 };
 
@@ -91,7 +113,10 @@ pkg::Result<std::vector<InstalledWheel>> install(const std::vector<WheelToInstal
 // PEP 658 metadata, and by tests.
 pkg::Result<std::string> verify_wheel(const fs::path& wheel, std::string_view filename);
 
-// Removes an installed distribution by its RECORD (same rules as phase 2, all or nothing).
+// Removes an installed distribution by its RECORD (same rules as phase 2, all or nothing): the
+// recorded files, the .pyc files of recorded .py files (legacy and __pycache__, any interpreter
+// tag), every file of the .dist-info directory; then the emptied directories that held them,
+// except the prefix's own subdirectories (bin/, share/, ...) and the .dist-info's parents.
 pkg::Result<void> uninstall(const InstalledDist& dist, const fs::path& prefix);
 
 }  // namespace pkg_fs

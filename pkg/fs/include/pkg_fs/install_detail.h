@@ -1,0 +1,214 @@
+// Internals of the wheel installer (pkg_fs/installer.h), shared by its source files and reachable
+// from tests. Not a stable interface.
+//
+//   wheel_zip.cpp    phase 1: a wheel opened with libzip and verified against its RECORD
+//   install_fs.cpp   staging, the commit/rollback journal, RECORD-based removal, compiling
+//   installer.cpp    the phases put together, list_installed, uninstall
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pkg/error.h"
+#include "pkg/wheel.h"
+#include "pkg_fs/installer.h"
+
+struct zip;  // libzip's zip_t
+
+namespace pkg_fs::detail {
+
+namespace fs = std::filesystem;
+
+// ---- hashing (OpenSSL EVP) ------------------------------------------------------------------------
+
+class Hasher {
+ public:
+  Hasher();
+  ~Hasher();
+  Hasher(const Hasher&) = delete;
+  Hasher& operator=(const Hasher&) = delete;
+  // "sha256", "sha384" or "sha512"; false for any other name.
+  bool start(std::string_view algorithm);
+  void update(const void* data, std::size_t size);
+  std::string finish();  // the raw digest
+ private:
+  void* ctx_;  // EVP_MD_CTX
+};
+std::string sha256_raw(std::string_view bytes);
+// The RECORD hash field ("sha256=...") of bytes.
+std::string record_hash_of(std::string_view bytes);
+
+// ---- phase 1: a verified wheel ----------------------------------------------------------------
+
+struct ZipCloser {
+  void operator()(zip* z) const;
+};
+
+struct WheelMember {
+  std::string name;          // the zip member name (a file, never a directory)
+  std::uint64_t index = 0;   // libzip index
+  std::uint64_t size = 0;    // verified uncompressed size
+  bool executable = false;   // the zip's unix mode is a regular file with an x bit (pip's rule)
+  bool exempt = false;       // RECORD, RECORD.jws, RECORD.p7s: not hashed by RECORD
+  std::string algorithm;     // from RECORD ("sha256", ...), empty when exempt
+  std::string digest;        // raw expected digest, empty when exempt
+  std::optional<std::string> bytes;  // kept in memory when the budget allowed it
+};
+
+struct VerifiedWheel {
+  fs::path path;
+  std::string filename;
+  std::string project;       // normalised, from the file name
+  std::string name;          // METADATA Name, as written
+  std::string version;       // METADATA Version, as written
+  std::string dist_info;     // "foo-1.0.dist-info"
+  std::string data_dir;      // "foo-1.0.data"
+  pkg::WheelInfo info;
+  std::vector<pkg::RecordEntry> record;  // the wheel's RECORD rows, in file order
+  std::vector<WheelMember> members;      // files only, in zip order
+  std::string metadata;                  // METADATA bytes
+  pkg::EntryPoints entry_points;
+  std::vector<char> file_bytes;  // the whole wheel when it fitted the budget (before `archive`,
+                                 // which reads from it and must be destroyed first)
+  std::unique_ptr<zip, ZipCloser> archive;
+};
+
+// Opens and verifies one wheel (see installer.h, phase 1). The wheel file, then member bytes,
+// are kept in memory while `memory_budget` (decremented) allows; other members are re-read from
+// the file by copy_member / read_member.
+pkg::Result<VerifiedWheel> open_verified_wheel(const fs::path& path, std::string_view filename,
+                                              std::uint64_t& memory_budget);
+
+// Writes a member's bytes to fd: from memory, or re-read from the archive with `buffer` and hashed
+// again (a wheel file changed since phase 1 is a record_mismatch).
+pkg::Result<void> copy_member(VerifiedWheel& wheel, const WheelMember& member, int fd,
+                              std::vector<char>& buffer);
+// A member's bytes as a string (from memory or re-read and verified).
+pkg::Result<std::string> read_member(VerifiedWheel& wheel, const WheelMember& member,
+                                     std::vector<char>& buffer);
+
+// ---- filesystem helpers -------------------------------------------------------------------------
+
+// Lexically normal absolute path.
+fs::path clean(const fs::path& p);
+// `p` with symbolic links and ".." resolved as realpath() does (physically), clean; a missing
+// tail is appended as is (like weakly_canonical).
+fs::path real_path(const fs::path& p);
+// Removes a directory tree (never following symbolic links); errors are ignored.
+void remove_tree(const fs::path& dir);
+// Whether `p` is `dir` or below it (both clean).
+bool is_within(const fs::path& p, const fs::path& dir);
+std::string errno_text(int err);
+
+// A directory for staged and moved-aside files, "<anchor>/.tufget-staging-XXXXXX".
+struct Staging {
+  fs::path anchor;       // clean; the directory it was created in
+  fs::path real_anchor;  // the same, symbolic links resolved
+  fs::path dir;
+  dev_t device = 0;
+  std::uint64_t next = 0;
+  fs::path fresh_name(char kind) { return dir / (std::string(1, kind) + std::to_string(next++)); }
+};
+
+// All staging directories of one transaction; removed (with their contents) by clean_up.
+class StagingSet {
+ public:
+  // The staging directory for files under `root` (created in its nearest existing ancestor).
+  pkg::Result<Staging*> for_root(const fs::path& root);
+  // The staging directory for moving aside an existing `path` (clean): the one on its file system
+  // whose anchor contains it most closely (symbolic links of its parent resolved), else a new
+  // one in its parent directory.
+  pkg::Result<Staging*> for_existing(const fs::path& path);
+  // syncfs() once per file system holding a staging directory.
+  pkg::Result<void> sync();
+  void clean_up();
+  // After a rollback that could not restore everything: the staging directories (which may hold
+  // the only copy of moved-aside files) are left in place; returns their paths.
+  std::string keep();
+  ~StagingSet() { clean_up(); }
+
+ private:
+  pkg::Result<Staging*> create(const fs::path& anchor);
+  pkg::Result<Staging*> find_or_create_for_root(const fs::path& root);
+  std::vector<std::unique_ptr<Staging>> dirs_;
+  std::map<fs::path, Staging*> by_root_;
+  std::map<fs::path, fs::path> real_dirs_;  // directory -> its real path
+  std::map<fs::path, dev_t> devices_;       // directory -> its file system
+};
+
+// Creates `name` (a fresh file) and writes `bytes`; mode 0666 (0777 when `exec`) before the
+// umask, then "+x for everyone" for exec (pip: 0777 & ~umask | 0111) or "+r+x for everyone" for
+// launcher (distlib's set_mode: st_mode | 0555).
+enum class FileMode { regular, exec, launcher };
+pkg::Result<int> create_file(const fs::path& path, FileMode mode);  // returns the fd
+pkg::Result<void> finish_file(int fd, const fs::path& path, FileMode mode);  // chmod, close
+pkg::Result<void> write_all(int fd, const fs::path& path, std::string_view bytes);
+pkg::Result<void> write_new_file(const fs::path& path, std::string_view bytes, FileMode mode);
+
+// The commit journal: every change is recorded and rollback() undoes them in reverse order.
+class Journal {
+ public:
+  // Creates the missing directories of `dir` (one by one, each recorded).
+  pkg::Result<void> make_dirs(const fs::path& dir);
+  // rename(from, to), recorded.
+  pkg::Result<void> move(const fs::path& from, const fs::path& to);
+  // rename(from, to) only if nothing is at `to` (renameat2 RENAME_NOREPLACE, or lstat first where
+  // the file system lacks it): 0 and recorded, EEXIST, or another errno.
+  int try_place(const fs::path& from, const fs::path& to);
+  // Removes an empty directory (recorded: recreated with its mode on rollback).
+  pkg::Result<void> remove_dir(const fs::path& dir);
+  // Undoes everything, newest first; returns "" or a description of what could not be undone.
+  std::string rollback();
+  void forget() { steps_.clear(); known_dirs_.clear(); }
+
+ private:
+  struct Step {
+    enum Kind { made_dir, moved, removed_dir } kind;
+    fs::path a, b;
+    mode_t mode = 0;
+  };
+  std::vector<Step> steps_;
+  std::set<fs::path> known_dirs_;
+  bool noreplace_unsupported_ = false;
+};
+
+// What removing an installed distribution touches: existing files (real paths) of its RECORD,
+// the .pyc / __pycache__ files of its .py files and every file of its .dist-info directory.
+// Refused (invalid_wheel, "cannot uninstall X: ...") without RECORD or when a path is outside
+// `prefix`.
+struct RemovalPlan {
+  std::string project;
+  std::string version;
+  std::vector<fs::path> files;  // sorted, unique
+  std::vector<fs::path> dirs;   // directories holding the files, to remove when left empty
+};
+pkg::Result<RemovalPlan> plan_removal(const InstalledDist& dist, const fs::path& prefix);
+
+// Removes the directories of `dirs` that are empty, deepest first, never one for which `keep(dir)`
+// is true. Like pip, only the directories that held the removed files (and the .dist-info tree)
+// are candidates: their parents are not walked up (a namespace directory without files of its own
+// stays, as with pip).
+void remove_empty_dirs(std::vector<fs::path> dirs, const std::function<bool(const fs::path&)>& keep);
+
+// Byte-compiles `sources` with one run of `python` (compileall.compile_file, force, quiet, as pip
+// does) and returns (source, .pyc written) pairs. A source that does not compile, or an
+// interpreter that does not run, gives no pair; neither is an error (pip ignores them too).
+std::vector<std::pair<fs::path, fs::path>> compile_sources(const std::string& python,
+                                                           const std::vector<fs::path>& sources);
+
+// The Name and Version headers of METADATA text / a METADATA file (nullopt when unreadable or
+// missing). Only the header block is read.
+std::optional<std::pair<std::string, std::string>> parse_name_version(std::string_view text);
+std::optional<std::pair<std::string, std::string>> read_name_version(const fs::path& metadata);
+
+}  // namespace pkg_fs::detail
