@@ -94,6 +94,8 @@ struct Requested {
   std::vector<RootRequirement> roots;
   std::vector<pkg::Requirement> constraints;
   bool pre = false;
+  std::optional<std::string> index_url;  // -i in a requirements file
+  std::vector<std::string> no_binary;    // --no-binary in a requirements file
 };
 
 // Command-line requirements and -r/-c files. Usage problems return an error message.
@@ -107,6 +109,13 @@ std::optional<std::string> collect_requirements(const InstallOptions& o, Request
     auto parsed = pkg::parse_requirements_file(file, load_requirements_file);
     if (!parsed) return parsed.error().message();
     out.pre = out.pre || parsed->pre;
+    if (parsed->index_url) out.index_url = parsed->index_url;
+    for (const auto& nb : parsed->no_binary) out.no_binary.push_back(nb);
+    if (!parsed->extra_index_urls.empty() || !parsed->find_links.empty() || parsed->no_index) {
+      return file + ": --extra-index-url, --find-links and --no-index are not supported: tufget "
+                    "takes every project from the one TUF-enabled index (no silent mixing of "
+                    "indexes)";
+    }
     for (auto& line : parsed->requirements) {
       if (constraint || line.constraint) {
         out.constraints.push_back(std::move(line.requirement));
@@ -135,9 +144,11 @@ std::optional<std::string> collect_requirements(const InstallOptions& o, Request
   return std::nullopt;
 }
 
-BinaryPolicy binary_policy(const InstallOptions& o) {
+BinaryPolicy binary_policy(const InstallOptions& o, const std::vector<std::string>& from_files) {
   BinaryPolicy p;
-  for (const std::string& value : o.no_binary) {
+  std::vector<std::string> values = from_files;
+  values.insert(values.end(), o.no_binary.begin(), o.no_binary.end());
+  for (const std::string& value : values) {
     std::stringstream ss(value);
     std::string item;
     while (std::getline(ss, item, ',')) {
@@ -350,6 +361,14 @@ int cmd_install(const GlobalOptions& g, const InstallOptions& o) {
     }
     install_options.prefix = python->prefix;
     install_options.scheme = python->scheme;
+    // sysconfig's "include" of a venv is the base interpreter's; pip installs a venv's headers
+    // under <venv>/include/site/pythonX.Y/<project>, inside the environment.
+    if (python->in_venv()) {
+      install_options.scheme.headers =
+          python->prefix / "include" / "site" /
+          ("python" + std::to_string(python->tag_info.major) + "." +
+           std::to_string(python->tag_info.minor));
+    }
   }
   auto installed = pkg_fs::list_installed(install_options.scheme);
   if (!installed) {
@@ -359,7 +378,7 @@ int cmd_install(const GlobalOptions& g, const InstallOptions& o) {
 
   // The repository, and the TUF refresh.
   RepositoryOptions ro;
-  ro.index_url = o.index_url;
+  ro.index_url = !o.index_url.empty() ? o.index_url : requested.index_url.value_or("");
   ro.metadata_url = g.metadata_url;
   ro.metadata_dir = g.metadata_dir;
   ro.root_file = o.root_file;
@@ -399,7 +418,7 @@ int cmd_install(const GlobalOptions& g, const InstallOptions& o) {
   }
   Progress progress(!o.quiet && Progress::stderr_is_terminal());
   ProviderOptions po;
-  po.binary = binary_policy(o);
+  po.binary = binary_policy(o, requested.no_binary);
   po.upgrade_all = o.force_reinstall;
   if (o.upgrade) {
     for (const auto& r : requested.roots) po.upgrade.insert(r.req.project);
