@@ -20,8 +20,14 @@
 //           the user requested lib==2.0
 //     and, for a project without usable candidates, the provider's reasons (e.g. "foo 1.0:
 //     sdist only (tufget installs wheels only)");
-//   - the work is bounded: at most Options::max_rounds pin attempts, then no_solution ("gave
-//     up after N rounds").
+//   - a candidate is skipped (as if its dependencies conflicted) when its metadata names another
+//     project or version, when its Requires-Python excludes environment.python_full_version,
+//     or when a dependency that applies is a direct URL reference;
+//   - the work is bounded: at most Options::max_rounds pin attempts (one candidate tried is one
+//     round), then no_solution ("gave up after N rounds");
+//   - candidates() is called at most once per project and metadata() at most once per candidate;
+//     prefetch_projects() names each project before its candidates() call, and
+//     prefetch_metadata() names the first usable candidate of each newly required project.
 #pragma once
 
 #include <cstddef>
@@ -95,7 +101,7 @@ struct Resolution {
 
 // `constraints`: pip's -c lines: they restrict versions of projects that get chosen, never
 // add a project. Requirements and constraints whose marker does not apply are ignored. A root
-// requirement with a URL is refused (unsupported).
+// requirement or constraint with a URL is refused (unsupported).
 Result<Resolution> resolve(const std::vector<Requirement>& requirements,
                            const std::vector<Requirement>& constraints, Provider& provider,
                            const ResolveOptions& options);
