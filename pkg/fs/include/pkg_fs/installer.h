@@ -29,8 +29,9 @@
 //      ("tufget\n"), REQUESTED (empty, for requested distributions) and the new RECORD written.
 //      Modes are pip's: 0666 & ~umask; (0777 & ~umask) | 0111 for members whose zip mode has an x
 //      bit and for .data/scripts files; launchers st_mode | 0555 (distlib). Then one syncfs() per
-//      file system holding a staging folder makes every staged byte durable before any rename
-//      (cheaper than one fsync per file: see the measurements in the commit message).
+//      file system holding a staging folder makes every staged byte durable before any rename, so
+//      no renamed file can be seen half-written after a crash (measured on ext4 in a busy VM, 340
+//      files of 2 kB: one fdatasync per file 1.7-2.0 s, one syncfs 0.1 s).
 //   4. Commit. The old distributions' files are moved aside (renamed into the staging folder),
 //      then every staged file is renamed into place (directories created as needed; a file that
 //      is in the way is moved aside too, an empty directory in the way removed; a non-empty
