@@ -227,7 +227,7 @@ TEST_CASE("options are separated from the requirement by a space, not a tab", "[
 
 // ---- --hash -----------------------------------------------------------------------------------------
 
-TEST_CASE("--hash spellings: =, separate word, quoted, several algorithms", "[pkg][reqfile]") {
+TEST_CASE("reqfile: --hash spellings: =, separate word, quoted, several algorithms", "[pkg][reqfile]") {
   const auto f = parse_ok(
       "foo==1 --hash=sha256:" + hex_of('a') + " --hash sha256:" + hex_of('b') + " --hash='sha256:" + hex_of('c') +
       "' --hash=sha384:" + std::string(96, 'd') + " --hash=sha512:" + std::string(128, 'e') + " --hash=sha512:" +
@@ -262,7 +262,7 @@ TEST_CASE("bad --hash values are errors naming file and line", "[pkg][reqfile]")
   CHECK_THAT(parse_error("foo==1 --hash\n").detail, Catch::Contains("requires 1 argument"));
 }
 
-TEST_CASE("--hash on a line without requirement is an error (a lost backslash)", "[pkg][reqfile]") {
+TEST_CASE("reqfile: --hash on a line without requirement is an error (a lost backslash)", "[pkg][reqfile]") {
   auto e = parse_error("foo==1\n    --hash=sha256:" + hex_of('a') + "\n");
   CHECK(e.detail.starts_with("reqs.txt:2: "));
   CHECK_THAT(e.detail, Catch::Contains("--hash without a requirement"));
@@ -529,7 +529,7 @@ TEST_CASE("encoding: UTF-8 only, BOM skipped, non-ASCII only in comments", "[pkg
 
 // ---- includes ----------------------------------------------------------------------------------------
 
-TEST_CASE("-r includes are read through the loader, relative to the including file, in place", "[pkg][reqfile]") {
+TEST_CASE("reqfile: -r includes are read through the loader, relative to the including file, in place", "[pkg][reqfile]") {
   Files fs{{
       {"top/reqs.txt", "a==1\n-r sub/more.txt\nd==4\n"},
       {"top/sub/more.txt", "b==2\n--requirement=../base.txt\n"},
@@ -546,7 +546,7 @@ TEST_CASE("-r includes are read through the loader, relative to the including fi
   CHECK(fs.calls[2] == std::pair<std::string, std::string>{"../base.txt", "top/sub/more.txt"});
 }
 
-TEST_CASE("-c includes give constraints, a -r inside them gives requirements again", "[pkg][reqfile]") {
+TEST_CASE("reqfile: -c includes give constraints, a -r inside them gives requirements again", "[pkg][reqfile]") {
   Files fs{{
       {"reqs.txt", "a\n-c constraints.txt\n"},
       {"constraints.txt", "a==1 --hash=sha256:" + hex_of('a') + "\n--constraint more.txt\n-r extra.txt\n"},
