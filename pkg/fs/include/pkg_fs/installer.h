@@ -120,4 +120,22 @@ pkg::Result<std::string> verify_wheel(const fs::path& wheel, std::string_view fi
 // except the prefix's own subdirectories (bin/, share/, ...) and the .dist-info's parents.
 pkg::Result<void> uninstall(const InstalledDist& dist, const fs::path& prefix);
 
+// Whether the installed distribution `dist` came from the wheel file `wheel` (its real file name
+// is wheel.filename()), judged by RECORD, without reading the installed files: true when
+//   - the wheel verifies (phase 1 of install(); a wheel that does not is an error, not false),
+//   - `dist` is the wheel's <name>-<version>.dist-info directory in the wheel's root scheme
+//     directory (purelib or platlib, per Root-Is-Purelib; compared with symbolic links resolved),
+//   - its RECORD row for METADATA has the hash of the wheel's METADATA bytes, and
+//   - every hashed member of the wheel has an installed RECORD row at the path install() maps it
+//     to (relative to the root scheme directory, "../../../bin/x" style for other schemes), with
+//     the same hash (same algorithm and digest) and size (a size absent from both is equal).
+// Not compared, because an installer writes or rewrites them: the .dist-info's RECORD,
+// INSTALLER, REQUESTED and direct_url.json, and <name>.data/scripts/* (shebangs rewritten,
+// entry-point wrappers dropped). False (not an error) when `dist` has no readable RECORD or its
+// RECORD cannot be parsed. Extra installed rows (launchers, .pyc files) do not matter.
+// Errors: the wheel's (invalid_wheel, record_mismatch, io, ...); an I/O error reading RECORD
+// other than its absence (io). Defined in installed_match.cpp.
+pkg::Result<bool> installed_matches_wheel(const InstalledDist& dist, const fs::path& wheel,
+                                          const Scheme& scheme);
+
 }  // namespace pkg_fs
