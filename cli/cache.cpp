@@ -11,6 +11,7 @@
 #include <cstring>
 #include <vector>
 
+#include "pkg_fs/file_hash.h"
 #include "repository.h"
 
 namespace tufget {
@@ -287,28 +288,11 @@ tuf::Result<void> FileCache::store(const StagedFile& verified, std::string_view 
 }
 
 std::optional<std::string> file_sha256(const fs::path& path, std::uint64_t max_bytes) {
-  const int in = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (in < 0) return std::nullopt;
-  struct stat st {};
-  if (::fstat(in, &st) != 0 || !S_ISREG(st.st_mode) ||
-      static_cast<std::uint64_t>(st.st_size) > max_bytes) {
-    ::close(in);
-    return std::nullopt;
-  }
-  tuf::Hasher h(tuf::HashAlg::sha256);
-  std::vector<std::uint8_t> buf(1 << 20);
-  for (;;) {
-    const ssize_t n = ::read(in, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(in);
-      return std::nullopt;
-    }
-    if (n == 0) break;
-    h.update(tuf::Bytes(buf.data(), static_cast<std::size_t>(n)));
-  }
-  ::close(in);
-  return h.final_hex();
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return std::nullopt;
+  auto digest = pkg_fs::hash_file(path, "sha256", max_bytes);
+  if (!digest) return std::nullopt;
+  return std::move(digest->hex);
 }
 
 }  // namespace tufget
