@@ -66,10 +66,15 @@ std::optional<std::string> run(const std::string& command) {
   return out;
 }
 
-// A venv made by Debian's python3 (python3-venv), or nullopt when that cannot be done here.
-std::optional<fs::path> make_venv(const fs::path& dir) {
-  if (!fs::exists("/usr/bin/python3")) return std::nullopt;
-  if (!run("/usr/bin/python3 -m venv --without-pip '" + dir.string() + "' 2>&1")) return std::nullopt;
+// A venv made by `python` (by default Debian's python3, with python3-venv), or nullopt when
+// that cannot be done here.
+std::optional<fs::path> make_venv(const fs::path& dir, const fs::path& python = "/usr/bin/python3",
+                                  const std::string& flags = "") {
+  if (!fs::exists(python)) return std::nullopt;
+  if (!run("'" + python.string() + "' -m venv --without-pip " + flags + " '" + dir.string() +
+           "' 2>&1")) {
+    return std::nullopt;
+  }
   return dir;
 }
 
@@ -143,6 +148,63 @@ bool inside(const fs::path& p, const fs::path& dir) {
 }
 
 constexpr const char* kPyenvPython = "/root/.pyenv/versions/3.11.7/bin/python3";
+
+// The fields in which two answers differ (all but from_cache), by name.
+std::vector<std::string> differences(const pkg_fs::Interpreter& a, const pkg_fs::Interpreter& b) {
+  std::vector<std::string> out;
+  auto check = [&](bool same, const std::string& name) {
+    if (!same) out.push_back(name);
+  };
+  check(a.executable == b.executable, "executable");
+  check(a.prefix == b.prefix, "prefix");
+  check(a.base_prefix == b.base_prefix, "base_prefix");
+  check(a.version.str() == b.version.str(), "version");
+  for (const char* name :
+       {"implementation_name", "implementation_version", "os_name", "platform_machine",
+        "platform_release", "platform_system", "platform_version", "python_full_version",
+        "platform_python_implementation", "python_version", "sys_platform"}) {
+    check(a.markers.get(name) == b.markers.get(name), name);
+  }
+  check(a.tag_info.implementation == b.tag_info.implementation, "tag_info.implementation");
+  check(a.tag_info.major == b.tag_info.major && a.tag_info.minor == b.tag_info.minor,
+        "tag_info.version");
+  check(a.tag_info.abis == b.tag_info.abis, "tag_info.abis");
+  check(a.tag_info.platforms == b.tag_info.platforms, "tag_info.platforms");
+  check(tag_strings(a.tags) == tag_strings(b.tags), "tags");
+  check(a.scheme.purelib == b.scheme.purelib, "purelib");
+  check(a.scheme.platlib == b.scheme.platlib, "platlib");
+  check(a.scheme.scripts == b.scheme.scripts, "scripts");
+  check(a.scheme.headers == b.scheme.headers, "headers");
+  check(a.scheme.data == b.scheme.data, "data");
+  check(a.stdlib == b.stdlib, "stdlib");
+  check(a.externally_managed == b.externally_managed, "externally_managed");
+  return out;
+}
+
+// The base records in a cache directory (base-*.json).
+std::size_t base_records(const fs::path& cache) {
+  std::size_t n = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(cache, ec)) {
+    n += e.path().filename().string().starts_with("base-") ? 1 : 0;
+  }
+  return n;
+}
+
+// Queries the venv at `venv` through `cache`, expecting an answer derived without a query, and
+// compares it with a real query (no cache).
+void check_derived(const fs::path& python, const fs::path& cache) {
+  INFO(python);
+  auto derived = pkg_fs::query_interpreter(python, cache);
+  REQUIRE(derived);
+  CHECK(derived->from_cache);
+  auto real = pkg_fs::query_interpreter(python, {});
+  REQUIRE(real);
+  CHECK_FALSE(real->from_cache);
+  CHECK(real->in_venv());
+  CHECK(differences(*derived, *real) == std::vector<std::string>{});
+}
+
 
 }  // namespace
 
@@ -295,7 +357,9 @@ TEST_CASE("query_interpreter gives two venvs of one base interpreter their own a
   REQUIRE(pkg_fs::query_interpreter(*a / "bin" / "python", cache));
   auto second = pkg_fs::query_interpreter(*b / "bin" / "python", cache);
   REQUIRE(second);
-  CHECK_FALSE(second->from_cache);  // same resolved executable, other environment
+  // Same resolved executable, other environment: derived from the base record a's query left,
+  // with b's own prefix.
+  CHECK(second->from_cache);
   CHECK(fs::weakly_canonical(second->prefix) == fs::weakly_canonical(*b));
   auto again = pkg_fs::query_interpreter(*a / "bin" / "python", cache);
   REQUIRE(again);
@@ -466,6 +530,284 @@ TEST_CASE("query_interpreter's cache notices a new mtime of the same-size execut
   REQUIRE(after);
   CHECK_FALSE(after->from_cache);
   CHECK(count_lines(counter) == 2);
+}
+
+// ---- venvs answered from their base interpreter's record ----------------------------------------
+
+TEST_CASE("query_interpreter answers a new venv of a queried interpreter from its base record, "
+          "exactly as a real query",
+          "[pkg_fs][interpreter]") {
+  for (const char* base : {"/usr/bin/python3", kPyenvPython}) {
+    INFO(base);
+    if (!fs::exists(base)) {
+      WARN("skipped: no " << base);
+      continue;
+    }
+    TempDir tmp;
+    const fs::path cache = tmp.path() / "cache";
+    auto first = pkg_fs::query_interpreter(base, cache);
+    REQUIRE(first);
+    CHECK_FALSE(first->in_venv());
+    CHECK(base_records(cache) == 1);
+    const auto plain = make_venv(tmp.path() / "plain", base);
+    const auto system = make_venv(tmp.path() / "system", base, "--system-site-packages");
+    REQUIRE(plain);
+    REQUIRE(system);
+    check_derived(*plain / "bin" / "python", cache);
+    check_derived(*plain / "bin" / "python3", cache);
+    check_derived(*system / "bin" / "python", cache);
+
+    // A pyvenv.cfg naming another release is not derived (Python itself ignores the key).
+    const fs::path cfg = *plain / "pyvenv.cfg";
+    std::string text = read_file(cfg);
+    const auto at = text.find("\nversion = ");
+    REQUIRE(at != std::string::npos);
+    text.insert(text.find('\n', at + 1), "99");
+    write_file(cfg, text);
+    auto other = pkg_fs::query_interpreter(*plain / "bin" / "python", cache);
+    REQUIRE(other);
+    CHECK_FALSE(other->from_cache);
+  }
+}
+
+TEST_CASE("query_interpreter records the base from a venv's query and from a link to the base",
+          "[pkg_fs][interpreter]") {
+  if (!fs::exists("/usr/bin/python3")) {
+    WARN("skipped: no /usr/bin/python3");
+    return;
+  }
+  TempDir tmp;
+  // A first venv's own query: its record stands for venvs with the same `home`.
+  const fs::path by_venv = tmp.path() / "cache-venv";
+  const auto a = make_venv(tmp.path() / "a");
+  const auto b = make_venv(tmp.path() / "b");
+  REQUIRE(a);
+  REQUIRE(b);
+  auto first = pkg_fs::query_interpreter(*a / "bin" / "python", by_venv);
+  REQUIRE(first);
+  CHECK_FALSE(first->from_cache);
+  CHECK(base_records(by_venv) == 1);
+  check_derived(*b / "bin" / "python", by_venv);
+
+  // The base run through a link elsewhere: Python finds its prefix from the resolved
+  // executable's directory, which is the venvs' `home`.
+  const fs::path by_link = tmp.path() / "cache-link";
+  fs::create_directories(tmp.path() / "links");
+  fs::create_symlink("/usr/bin/python3", tmp.path() / "links" / "py");
+  REQUIRE(pkg_fs::query_interpreter(tmp.path() / "links" / "py", by_link));
+  CHECK(base_records(by_link) == 1);
+  check_derived(*b / "bin" / "python", by_link);
+}
+
+TEST_CASE("query_interpreter derives every pyenv CPython's venv exactly as a real query",
+          "[pkg_fs][interpreter]") {
+  std::error_code ec;
+  std::vector<fs::path> bases;
+  for (const auto& e : fs::directory_iterator("/root/.pyenv/versions", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.starts_with("3.") && e.path() != fs::path(kPyenvPython).parent_path().parent_path() &&
+        fs::exists(e.path() / "bin" / "python3")) {
+      bases.push_back(e.path() / "bin" / "python3");
+    }
+  }
+  if (bases.empty()) {
+    WARN("skipped: no other CPython 3 under /root/.pyenv/versions");
+    return;
+  }
+  std::sort(bases.begin(), bases.end());
+  for (const auto& base : bases) {
+    INFO(base);
+    TempDir tmp;
+    const fs::path cache = tmp.path() / "cache";
+    REQUIRE(pkg_fs::query_interpreter(base, cache));
+    CHECK(base_records(cache) == 1);
+    const auto venv = make_venv(tmp.path() / "venv", base);
+    REQUIRE(venv);
+    check_derived(*venv / "bin" / "python", cache);
+  }
+}
+
+TEST_CASE("query_interpreter derives a venv without running anything, and runs the venv's "
+          "interpreter when anything is uncertain",
+          "[pkg_fs][interpreter]") {
+  TempDir tmp;
+  const fs::path counter = tmp.path() / "runs";
+  const fs::path base = tmp.path() / "base";
+  const std::string b = base.string();
+  const std::string json = query_json({
+      {"executable", "\"" + b + "/bin/python\""},
+      {"prefix", "\"" + b + "\""},
+      {"base_prefix", "\"" + b + "\""},
+      {"paths", "{\"stdlib\": \"" + b + "/lib/python3.12\", \"purelib\": \"" + b +
+                    "/lib/python3.12/site-packages\", \"platlib\": \"" + b +
+                    "/lib/python3.12/site-packages\", \"include\": \"" + b +
+                    "/include/python3.12\", \"scripts\": \"" + b + "/bin\", \"data\": \"" + b +
+                    "\"}"},
+      {"externally_managed", R"({"error": "managed by the distributor"})"},
+      {"venv_scheme", "{\"prefix\": \"/tufget-venv-prefix\", \"paths\": {"
+                      "\"purelib\": \"/tufget-venv-prefix/lib/python3.12/site-packages\", "
+                      "\"platlib\": \"/tufget-venv-prefix/lib64/python3.12/site-packages\", "
+                      "\"scripts\": \"/tufget-venv-prefix/bin\", "
+                      "\"data\": \"/tufget-venv-prefix\", "
+                      "\"stdlib\": \"" + b + "/lib/python3.12\", "
+                      "\"include\": \"" + b + "/include/python3.12\"}}"},
+  });
+  const fs::path base_exe = fake_python(base, json, counter);
+  const fs::path cache = tmp.path() / "cache";
+
+  auto first = pkg_fs::query_interpreter(base_exe, cache);
+  REQUIRE(first);
+  REQUIRE(first->externally_managed);
+  CHECK(count_lines(counter) == 1);
+  CHECK(base_records(cache) == 1);
+
+  // A venv: bin/python links to the base, pyvenv.cfg names its directory.
+  int made = 0;
+  const auto venv = [&](const std::string& cfg) {
+    const fs::path dir = tmp.path() / ("venv" + std::to_string(++made));
+    fs::create_directories(dir / "bin");
+    fs::create_symlink(base_exe, dir / "bin" / "python");
+    write_file(dir / "pyvenv.cfg", cfg);
+    return dir;
+  };
+  const std::string home = "home = " + b + "/bin\n";
+
+  const fs::path v = venv(home + "include-system-site-packages = false\nversion = 3.12.1\n");
+  auto derived = pkg_fs::query_interpreter(v / "bin" / "python", cache);
+  REQUIRE(derived);
+  CHECK(count_lines(counter) == 1);  // no process started
+  CHECK(derived->from_cache);
+  CHECK(derived->executable == v / "bin" / "python");
+  CHECK(derived->prefix == v);
+  CHECK(derived->base_prefix == base);
+  CHECK(derived->in_venv());
+  CHECK(derived->scheme.purelib == v / "lib/python3.12/site-packages");
+  CHECK(derived->scheme.platlib == v / "lib64/python3.12/site-packages");
+  CHECK(derived->scheme.scripts == v / "bin");
+  CHECK(derived->scheme.data == v);
+  CHECK(derived->scheme.headers == base / "include/python3.12");
+  CHECK(derived->stdlib == base / "lib/python3.12");
+  CHECK_FALSE(derived->externally_managed);
+  CHECK(derived->markers.platform_release == "fake-release");
+  CHECK(tag_strings(derived->tags) == tag_strings(first->tags));
+
+  struct Case {
+    const char* what;
+    std::string cfg;
+    bool derived;
+  };
+  const std::vector<Case> cases = {
+      {"virtualenv's version_info", home + "version_info = 3.12.1.final.0\n", true},
+      {"keys in any case, spaces around '='", "Home=" + b + "/bin\n  VERSION =3.12.1  \n", true},
+      {"its executable resolves to the base",
+       home + "version = 3.12.1\nexecutable = " + b + "/bin/python\n", true},
+      {"another home", "home = " + b + "/elsewhere\nversion = 3.12.1\n", false},
+      {"home with a trailing slash", "home = " + b + "/bin/\nversion = 3.12.1\n", false},
+      {"another version", home + "version = 3.12.2\n", false},
+      {"a version_info that disagrees", home + "version = 3.12.1\nversion_info = 3.12.10\n", false},
+      {"no version", home, false},
+      {"no home", "version = 3.12.1\n", false},
+      {"home twice", home + home + "version = 3.12.1\n", false},
+      {"an executable elsewhere", home + "version = 3.12.1\nexecutable = /bin/sh\n", false},
+  };
+  for (const auto& c : cases) {
+    INFO(c.what);
+    const auto before = count_lines(counter);
+    auto it = pkg_fs::query_interpreter(venv(c.cfg) / "bin" / "python", cache);
+    REQUIRE(it);
+    CHECK(it->from_cache == c.derived);
+    CHECK(count_lines(counter) == before + (c.derived ? 0 : 1));
+  }
+
+  // Layouts that are not <prefix>/bin/python with <prefix>/pyvenv.cfg.
+  const std::string good = home + "version = 3.12.1\n";
+  const fs::path next_to = venv(good);
+  write_file(next_to / "bin" / "pyvenv.cfg", good);
+  const fs::path scripts = tmp.path() / "scripts-venv";
+  fs::create_directories(scripts / "Scripts");
+  fs::create_symlink(base_exe, scripts / "Scripts" / "python");
+  write_file(scripts / "pyvenv.cfg", good);
+  const fs::path copied = venv(good);
+  fs::remove(copied / "bin" / "python");
+  fs::copy_file(base_exe, copied / "bin" / "python");
+  for (const fs::path& exe : {next_to / "bin" / "python", scripts / "Scripts" / "python",
+                              copied / "bin" / "python"}) {
+    INFO(exe);
+    const auto before = count_lines(counter);
+    auto it = pkg_fs::query_interpreter(exe, cache);
+    REQUIRE(it);
+    CHECK_FALSE(it->from_cache);
+    CHECK(count_lines(counter) == before + 1);
+  }
+  // None of those real runs was taken for a base record (the fake answers as the base).
+  CHECK(base_records(cache) == 1);
+
+  // A changed base executable (new mtime) has no record until it is queried again.
+  fs::last_write_time(base_exe, fs::last_write_time(base_exe) + std::chrono::seconds(5));
+  const auto before = count_lines(counter);
+  auto stale = pkg_fs::query_interpreter(venv(good) / "bin" / "python", cache);
+  REQUIRE(stale);
+  CHECK_FALSE(stale->from_cache);
+  CHECK(count_lines(counter) == before + 1);
+  REQUIRE(pkg_fs::query_interpreter(base_exe, cache));
+  CHECK(count_lines(counter) == before + 2);
+  auto fresh = pkg_fs::query_interpreter(venv(good) / "bin" / "python", cache);
+  REQUIRE(fresh);
+  CHECK(fresh->from_cache);
+  CHECK(count_lines(counter) == before + 2);
+}
+
+TEST_CASE("query_interpreter runs a venv whose base answer has no usable venv scheme",
+          "[pkg_fs][interpreter]") {
+  TempDir tmp;
+  const std::string good_paths =
+      R"("purelib": "/P/lib/site-packages", "platlib": "/P/lib/site-packages",
+         "scripts": "/P/bin", "data": "/P", "include": "/opt/include")";
+  struct Case {
+    const char* what;
+    std::string scheme;
+    std::size_t records;
+  };
+  const std::vector<Case> cases = {
+      {"none", "null", 0},
+      {"the usable control", R"({"prefix": "/P", "paths": {)" + good_paths +
+                                 R"(, "stdlib": "/opt/lib"}})", 1},
+      {"no stdlib", R"({"prefix": "/P", "paths": {)" + good_paths + "}}", 1},
+      {"a relative placeholder", R"({"prefix": "P", "paths": {)" + good_paths +
+                                     R"(, "stdlib": "/opt/lib"}})", 1},
+      {"a path that leaves the prefix", R"({"prefix": "/P", "paths": {)" + good_paths +
+                                            R"(, "stdlib": "/P/../lib"}})", 1},
+      {"the placeholder inside a path", R"({"prefix": "/P", "paths": {)" + good_paths +
+                                            R"(, "stdlib": "/opt/P/lib"}})", 1},
+      {"a relative path", R"({"prefix": "/P", "paths": {)" + good_paths +
+                              R"(, "stdlib": "lib"}})", 1},
+  };
+  int n = 0;
+  for (const auto& c : cases) {
+    INFO(c.what);
+    const fs::path dir = tmp.path() / std::to_string(++n);
+    const std::string b = (dir / "base").string();
+    const fs::path counter = dir / "runs";
+    // As the default fake, but at its real path (a record needs sys.executable = the path run).
+    const fs::path exe = fake_python(
+        dir / "base",
+        query_json({{"executable", "\"" + b + "/bin/python\""}, {"prefix", "\"" + b + "\""},
+                    {"base_prefix", "\"" + b + "\""}, {"venv_scheme", c.scheme}}),
+        counter);
+    const fs::path cache = dir / "cache";
+    REQUIRE(pkg_fs::query_interpreter(exe, cache));
+    CHECK(base_records(cache) == c.records);
+    const fs::path v = dir / "venv";
+    fs::create_directories(v / "bin");
+    fs::create_symlink(exe, v / "bin" / "python");
+    write_file(v / "pyvenv.cfg", "home = " + b + "/bin\nversion = 3.12.1\n");
+    auto it = pkg_fs::query_interpreter(v / "bin" / "python", cache);
+    REQUIRE(it);
+    const bool usable = std::string_view(c.what) == "the usable control";
+    CHECK(it->from_cache == usable);
+    CHECK(count_lines(counter) == (usable ? 1 : 2));
+    if (usable) CHECK(it->stdlib == "/opt/lib");
+  }
 }
 
 // ---- what the answer means ------------------------------------------------------------------------

@@ -62,6 +62,24 @@ if os.path.isfile(marker):
         managed["error"] = cp.get("externally-managed", "Error", fallback=None)
     except Exception:
         pass
+# The scheme a virtual environment of this interpreter gets, for a placeholder prefix: chosen
+# by sysconfig itself while sys.prefix says "in a venv" (3.11+: "venv"; distributors patch the
+# choice, e.g. Debian's posix_local outside a venv), with base and platbase set to the prefix.
+VENV = "/tufget-venv-prefix"
+def venv_scheme():
+    choose = (getattr(sysconfig, "get_default_scheme", None) or
+              getattr(sysconfig, "_get_default_scheme", None))
+    if choose is None:
+        return None
+    saved = sys.prefix, sys.exec_prefix
+    try:
+        sys.prefix = sys.exec_prefix = VENV
+        return {"prefix": VENV,
+                "paths": sysconfig.get_paths(choose(), vars={"base": VENV, "platbase": VENV})}
+    except Exception:
+        return None
+    finally:
+        sys.prefix, sys.exec_prefix = saved
 impl = sys.implementation
 print(json.dumps({
     "tufget_interpreter": 1,
@@ -98,6 +116,7 @@ print(json.dumps({
     "libc": libc,
     "paths": paths,
     "externally_managed": managed,
+    "venv_scheme": venv_scheme(),
 }))
 )PY";
 
@@ -500,14 +519,17 @@ pkg::Result<Interpreter> interpreter_from(const element& doc, const fs::path& py
 
 // ---- the cache --------------------------------------------------------------------------------
 
-// Bumped when the cache file or the query script's answer changes shape.
+// Bumped when the cache file or the query script's answer changes shape. (The answer's
+// "venv_scheme" was added without a bump: a per-path entry without it is still right, and a
+// base record is only ever written from an answer that has it.)
 constexpr std::int64_t kCacheFormat = 1;
 
 // Paths are kept as sha256 hex digests: the cache file needs no string escaping.
 struct CacheKey {
   std::string path;       // absolute, as given
   std::string path_sha256;
-  std::string realpath_sha256;  // of the resolved path
+  fs::path real;          // the resolved path
+  std::string realpath_sha256;
   std::int64_t size = 0;
   std::int64_t mtime_ns = 0;
   std::int64_t venv_cfg_mtime_ns = -1;  // <exe>/../../pyvenv.cfg, -1 when absent
@@ -535,15 +557,15 @@ pkg::Result<CacheKey> cache_key(const fs::path& python) {
   std::error_code ec;
   const fs::path abs = fs::absolute(python, ec).lexically_normal();
   if (ec) return std::unexpected(io_error(python, "cannot make the path absolute: " + ec.message()));
-  const fs::path real = fs::canonical(abs, ec);
+  key.real = fs::canonical(abs, ec);
   if (ec) return std::unexpected(io_error(python, "no such interpreter (" + ec.message() + ")"));
   struct stat st {};
-  if (::stat(real.c_str(), &st) != 0) {
+  if (::stat(key.real.c_str(), &st) != 0) {
     return std::unexpected(io_error(python, std::string("cannot stat: ") + std::strerror(errno)));
   }
   key.path = abs.string();
   key.path_sha256 = sha256_hex(key.path);
-  key.realpath_sha256 = sha256_hex(real.string());
+  key.realpath_sha256 = sha256_hex(key.real.string());
   key.size = static_cast<std::int64_t>(st.st_size);
   key.mtime_ns = mtime_ns(st);
   const fs::path cfg = abs.parent_path().parent_path() / "pyvenv.cfg";
@@ -551,49 +573,79 @@ pkg::Result<CacheKey> cache_key(const fs::path& python) {
   return key;
 }
 
-bool key_matches(const object& o, const CacheKey& key) {
-  std::string_view path, real;
-  std::int64_t format = 0, size = 0, mtime = 0, cfg_mtime = 0;
-  if (o["format"].get(format) != simdjson::SUCCESS || format != kCacheFormat ||
-      o["path_sha256"].get(path) != simdjson::SUCCESS ||
-      o["realpath_sha256"].get(real) != simdjson::SUCCESS ||
-      o["size"].get(size) != simdjson::SUCCESS || o["mtime_ns"].get(mtime) != simdjson::SUCCESS ||
-      o["venv_cfg_mtime_ns"].get(cfg_mtime) != simdjson::SUCCESS) {
-    return false;
+bool has_int(const object& o, std::string_view name, std::int64_t want) {
+  std::int64_t got = 0;
+  return o[name].get(got) == simdjson::SUCCESS && got == want;
+}
+
+bool has_str(const object& o, std::string_view name, std::string_view want) {
+  std::string_view got;
+  return o[name].get(got) == simdjson::SUCCESS && got == want;
+}
+
+// The fields of a per-path entry's key, and of a base record's key (see the header).
+std::string path_key_fields(const CacheKey& key) {
+  return "\"path_sha256\":\"" + key.path_sha256 + "\",\"realpath_sha256\":\"" +
+         key.realpath_sha256 + "\",\"size\":" + std::to_string(key.size) +
+         ",\"mtime_ns\":" + std::to_string(key.mtime_ns) +
+         ",\"venv_cfg_mtime_ns\":" + std::to_string(key.venv_cfg_mtime_ns);
+}
+
+bool path_key_matches(const object& o, const CacheKey& key) {
+  return has_str(o, "path_sha256", key.path_sha256) &&
+         has_str(o, "realpath_sha256", key.realpath_sha256) && has_int(o, "size", key.size) &&
+         has_int(o, "mtime_ns", key.mtime_ns) &&
+         has_int(o, "venv_cfg_mtime_ns", key.venv_cfg_mtime_ns);
+}
+
+std::string base_key_fields(const CacheKey& key, std::string_view home) {
+  return "\"realpath_sha256\":\"" + key.realpath_sha256 + "\",\"home_sha256\":\"" +
+         sha256_hex(home) + "\",\"size\":" + std::to_string(key.size) +
+         ",\"mtime_ns\":" + std::to_string(key.mtime_ns);
+}
+
+bool base_key_matches(const object& o, const CacheKey& key, std::string_view home) {
+  return has_str(o, "realpath_sha256", key.realpath_sha256) &&
+         has_str(o, "home_sha256", sha256_hex(home)) && has_int(o, "size", key.size) &&
+         has_int(o, "mtime_ns", key.mtime_ns);
+}
+
+// The "query" of a cache file of this format whose key `matches` accepts; it lives in `parser`.
+template <class Matches>
+std::optional<element> load_query(simdjson::dom::parser& parser, const fs::path& file,
+                                  Matches matches) {
+  element doc;
+  object o;
+  element query;
+  if (parser.load(file.string()).get(doc) != simdjson::SUCCESS || doc.get(o) != simdjson::SUCCESS ||
+      !has_int(o, "format", kCacheFormat) || !matches(o) ||
+      o["query"].get(query) != simdjson::SUCCESS) {
+    return std::nullopt;
   }
-  return path == key.path_sha256 && real == key.realpath_sha256 && size == key.size &&
-         mtime == key.mtime_ns && cfg_mtime == key.venv_cfg_mtime_ns;
+  return query;
 }
 
 std::optional<Interpreter> read_cache(const fs::path& file, const CacheKey& key,
                                       const fs::path& python) {
   simdjson::dom::parser parser;
-  element doc;
-  object o;
-  element query;
-  if (parser.load(file.string()).get(doc) != simdjson::SUCCESS || doc.get(o) != simdjson::SUCCESS ||
-      !key_matches(o, key) || o["query"].get(query) != simdjson::SUCCESS) {
-    return std::nullopt;
-  }
-  auto it = interpreter_from(query, python);
+  const auto query =
+      load_query(parser, file, [&](const object& o) { return path_key_matches(o, key); });
+  if (!query) return std::nullopt;
+  auto it = interpreter_from(*query, python);
   if (!it) return std::nullopt;
   it->from_cache = true;
   return std::move(*it);
 }
 
 // Best effort: a cache that cannot be written only costs a later query.
-void write_cache(const fs::path& dir, const fs::path& file, const CacheKey& key,
+void write_cache(const fs::path& dir, const fs::path& file, const std::string& key_fields,
                  const element& query) {
   static std::atomic<unsigned> counter{0};
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return;
-  std::string text = "{\"format\":" + std::to_string(kCacheFormat) + ",\"path_sha256\":\"" + key.path_sha256 +
-                     "\",\"realpath_sha256\":\"" + key.realpath_sha256 + "\"" +
-                     ",\"size\":" + std::to_string(key.size) +
-                     ",\"mtime_ns\":" + std::to_string(key.mtime_ns) +
-                     ",\"venv_cfg_mtime_ns\":" + std::to_string(key.venv_cfg_mtime_ns) +
-                     ",\"query\":" + simdjson::minify(query) + "}\n";
+  const std::string text = "{\"format\":" + std::to_string(kCacheFormat) + "," + key_fields +
+                           ",\"query\":" + simdjson::minify(query) + "}\n";
   const fs::path tmp = file.string() + ".tmp." + std::to_string(::getpid()) + "." +
                        std::to_string(counter.fetch_add(1));
   {
@@ -607,6 +659,231 @@ void write_cache(const fs::path& dir, const fs::path& file, const CacheKey& key,
   }
   fs::rename(tmp, file, ec);
   if (ec) fs::remove(tmp, ec);
+}
+
+// ---- virtual environments of a known base interpreter -------------------------------------------
+//
+// A venv's answer differs from its base interpreter's only in executable, prefix and the
+// sysconfig paths: the base prefix is found from pyvenv.cfg's `home` exactly as the base finds
+// its own from its resolved executable's directory, and everything else comes from the same
+// binary and standard library. So the answer of one query, plus the venv scheme the script
+// computed for a placeholder prefix, gives the answer for any venv whose bin/python resolves to
+// the same file and whose `home` is the same string.
+
+// pyvenv.cfg as site.py and getpath read it: "key = value" lines (a line without '=' is
+// ignored), keys without case, whitespace around both stripped.
+struct VenvConfig {
+  fs::path prefix;                    // the directory holding bin/ and pyvenv.cfg
+  std::string home;                   // the base interpreter's directory
+  std::vector<std::string> versions;  // the "version" and "version_info" values given
+  std::optional<std::string> executable;
+};
+
+enum class Layout { plain, venv, unknown };
+
+struct VenvLayout {
+  Layout layout = Layout::unknown;
+  VenvConfig config;
+};
+
+std::string_view strip(std::string_view s) {
+  constexpr std::string_view kSpace = " \t\r\n\f\v";
+  const auto first = s.find_first_not_of(kSpace);
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(kSpace) - first + 1);
+}
+
+// Whether `p` exists, or might: only "no such file" counts as absent.
+bool maybe_exists(const fs::path& p, struct stat& st) {
+  return ::stat(p.c_str(), &st) == 0 || (errno != ENOENT && errno != ENOTDIR);
+}
+
+// How the executable at `exe` (absolute, normal, not resolved) sits in a venv. Python looks for
+// pyvenv.cfg next to the executable, then one level up; only the usual <prefix>/bin/<python>
+// with <prefix>/pyvenv.cfg is derived, anything else is `unknown`.
+VenvLayout venv_layout(const fs::path& exe) {
+  VenvLayout out;
+  const fs::path bin = exe.parent_path();
+  const fs::path prefix = bin.parent_path();
+  struct stat st {};
+  if (maybe_exists(bin / "pyvenv.cfg", st)) return out;
+  const fs::path cfg_file = prefix / "pyvenv.cfg";
+  if (!maybe_exists(cfg_file, st)) {
+    out.layout = Layout::plain;
+    return out;
+  }
+  constexpr off_t kMaxConfig = 64 * 1024;
+  if (bin.filename() != "bin" || prefix == prefix.root_path() || !S_ISREG(st.st_mode) ||
+      st.st_size > kMaxConfig) {
+    return out;
+  }
+  std::ifstream in(cfg_file, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in && !in.eof()) return out;
+  VenvConfig& cfg = out.config;
+  cfg.prefix = prefix;
+  std::vector<std::string> seen;
+  for (const auto& raw : split(text, '\n')) {
+    const auto eq = raw.find('=');
+    if (eq == std::string::npos) continue;
+    std::string name(strip(std::string_view(raw).substr(0, eq)));
+    for (char& c : name) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    const std::string value(strip(std::string_view(raw).substr(eq + 1)));
+    if (name != "home" && name != "version" && name != "version_info" && name != "executable") {
+      continue;  // include-system-site-packages and the rest change sys.path, not the scheme
+    }
+    // getpath takes the first `home`, site.py the last: a repeated key is not guessed at.
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) return out;
+    seen.push_back(name);
+    if (name == "home") cfg.home = value;
+    if (name == "version" || name == "version_info") cfg.versions.push_back(value);
+    if (name == "executable") cfg.executable = value;
+  }
+  if (cfg.home.empty() || cfg.versions.empty()) return out;
+  out.layout = Layout::venv;
+  return out;
+}
+
+// Where the answer of the interpreter resolving to key.real, run as a venv with this `home`
+// (or, for home = the resolved directory, run outside any venv), is kept.
+fs::path base_record_file(const fs::path& cache_dir, const CacheKey& key, std::string_view home) {
+  std::string id = key.real.string();
+  id.push_back('\0');
+  id += home;
+  return cache_dir / ("base-" + sha256_hex(id) + ".json");
+}
+
+// A template path with the placeholder prefix replaced by `prefix`; nullopt when the
+// placeholder appears anywhere but at the start of a path that sysconfig normalised.
+std::optional<fs::path> venv_path(std::string_view templ, std::string_view placeholder,
+                                  const fs::path& prefix) {
+  if (templ == placeholder) return prefix;
+  if (templ.starts_with(placeholder) && templ.size() > placeholder.size() &&
+      templ[placeholder.size()] == '/') {
+    const std::string_view rest = templ.substr(placeholder.size() + 1);
+    for (const auto& part : split(rest, '/')) {
+      if (part.empty() || part == "." || part == "..") return std::nullopt;
+    }
+    return fs::path(prefix.string() + "/" + std::string(rest));
+  }
+  if (templ.find(placeholder) != std::string_view::npos || !templ.starts_with('/')) {
+    return std::nullopt;
+  }
+  return fs::path(templ);
+}
+
+// Makes `it` (the answer of the base, or of another venv of it) the answer for the venv at
+// `prefix` run as `exe`, from the answer's "venv_scheme". False when that is missing or unusable.
+bool apply_venv_scheme(Interpreter& it, const object& q, const fs::path& exe,
+                       const fs::path& prefix) {
+  object scheme, paths;
+  std::string_view placeholder;
+  if (q["venv_scheme"].get(scheme) != simdjson::SUCCESS ||
+      scheme["prefix"].get(placeholder) != simdjson::SUCCESS ||
+      scheme["paths"].get(paths) != simdjson::SUCCESS || placeholder.size() < 2 ||
+      !placeholder.starts_with('/') || placeholder.ends_with('/') ||
+      fs::path(placeholder).lexically_normal() != fs::path(placeholder)) {
+    return false;
+  }
+  Scheme out;
+  fs::path stdlib;
+  const std::pair<const char*, fs::path*> fields[] = {
+      {"purelib", &out.purelib}, {"platlib", &out.platlib}, {"scripts", &out.scripts},
+      {"include", &out.headers}, {"data", &out.data},       {"stdlib", &stdlib}};
+  for (const auto& [name, target] : fields) {
+    std::string_view templ;
+    if (paths[name].get(templ) != simdjson::SUCCESS) return false;
+    auto path = venv_path(templ, placeholder, prefix);
+    if (!path) return false;
+    *target = std::move(*path);
+  }
+  it.executable = exe;
+  it.prefix = prefix;
+  it.scheme = std::move(out);
+  it.stdlib = std::move(stdlib);
+  it.externally_managed.reset();  // PEP 668: the marker does not apply inside a venv
+  return it.in_venv();
+}
+
+// "X.Y.Z" of the answer's version_info.
+std::optional<std::string> release_text(const object& q) {
+  simdjson::dom::array info;
+  if (q["version_info"].get(info) != simdjson::SUCCESS || info.size() != 3) return std::nullopt;
+  std::string out;
+  for (const element e : info) {
+    std::int64_t n = 0;
+    if (e.get(n) != simdjson::SUCCESS || n < 0) return std::nullopt;
+    out += (out.empty() ? "" : ".") + std::to_string(n);
+  }
+  return out;
+}
+
+// The answer for a venv built from its base interpreter's record, or nullopt when anything is
+// uncertain (the caller then runs the venv's interpreter).
+std::optional<Interpreter> derive_venv(const fs::path& cache_dir, const CacheKey& key) {
+  const auto layout = venv_layout(key.path);
+  if (layout.layout != Layout::venv) return std::nullopt;
+  const VenvConfig& cfg = layout.config;
+  if (cfg.executable) {
+    std::error_code ec;
+    const fs::path target = fs::canonical(*cfg.executable, ec);
+    if (ec || !fs::path(*cfg.executable).is_absolute() || target != key.real) return std::nullopt;
+  }
+  simdjson::dom::parser parser;
+  const auto matches = [&](const object& o) { return base_key_matches(o, key, cfg.home); };
+  const auto query = load_query(parser, base_record_file(cache_dir, key, cfg.home), matches);
+  object q;
+  if (!query || query->get(q) != simdjson::SUCCESS) return std::nullopt;
+  // pyvenv.cfg's "3.11.2" (venv, uv) or "3.11.2.final.0" (virtualenv) names the base's release.
+  const auto release = release_text(q);
+  if (!release) return std::nullopt;
+  for (const auto& v : cfg.versions) {
+    if (v != *release && !v.starts_with(*release + ".")) return std::nullopt;
+  }
+  auto it = interpreter_from(*query, key.path);
+  if (!it || !apply_venv_scheme(*it, q, key.path, cfg.prefix)) return std::nullopt;
+  it->from_cache = true;
+  return std::move(*it);
+}
+
+bool same_location(const Interpreter& a, const Interpreter& b) {
+  return a.executable == b.executable && a.prefix == b.prefix && a.base_prefix == b.base_prefix &&
+         a.scheme.purelib == b.scheme.purelib && a.scheme.platlib == b.scheme.platlib &&
+         a.scheme.scripts == b.scheme.scripts && a.scheme.headers == b.scheme.headers &&
+         a.scheme.data == b.scheme.data && a.stdlib == b.stdlib;
+}
+
+// After a real query: keeps the answer as the record for venvs of this interpreter, when it is
+// known which `home` it stands for.
+void write_base_record(const fs::path& cache_dir, const CacheKey& key, const element& doc,
+                       const Interpreter& it) {
+  object q;
+  if (doc.get(q) != simdjson::SUCCESS) return;
+  const auto layout = venv_layout(key.path);
+  std::string home;
+  if (layout.layout == Layout::plain) {
+    // Outside a venv Python searches for its prefix from its resolved executable's directory,
+    // in a venv from `home`: the same search when `home` names that directory. An executable
+    // that reports another path (a wrapper that runs some other Python) is not recorded.
+    element scheme;
+    if (it.in_venv() || it.executable != fs::path(key.path) ||
+        q["venv_scheme"].get(scheme) != simdjson::SUCCESS || scheme.is_null()) {
+      return;
+    }
+    home = key.real.parent_path().string();
+  } else if (layout.layout == Layout::venv) {
+    // The template must give exactly this venv's own answer.
+    Interpreter check = it;
+    if (!apply_venv_scheme(check, q, key.path, layout.config.prefix) || !same_location(check, it)) {
+      return;
+    }
+    home = layout.config.home;
+  } else {
+    return;
+  }
+  write_cache(cache_dir, base_record_file(cache_dir, key, home), base_key_fields(key, home), doc);
 }
 
 // ---- find_python ------------------------------------------------------------------------------
@@ -673,6 +950,7 @@ pkg::Result<Interpreter> query_interpreter(const fs::path& python, const fs::pat
       cache_dir.empty() ? fs::path() : cache_dir / (key->path_sha256 + ".json");
   if (!cache_file.empty()) {
     if (auto cached = read_cache(cache_file, *key, exe)) return std::move(*cached);
+    if (auto derived = derive_venv(cache_dir, *key)) return std::move(*derived);
   }
 
   auto run = run_captured(exe, {"-I", "-c", kQueryScript}, options);
@@ -696,7 +974,10 @@ pkg::Result<Interpreter> query_interpreter(const fs::path& python, const fs::pat
   }
   auto it = interpreter_from(doc, exe);
   if (!it) return std::unexpected(it.error());
-  if (!cache_file.empty()) write_cache(cache_dir, cache_file, *key, doc);
+  if (!cache_file.empty()) {
+    write_cache(cache_dir, cache_file, path_key_fields(*key), doc);
+    write_base_record(cache_dir, *key, doc, *it);
+  }
   return it;
 }
 

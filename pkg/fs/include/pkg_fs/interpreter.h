@@ -6,13 +6,37 @@
 // and EXTERNALLY-MANAGED marker. The site module is imported (no -S): a virtual environment's
 // sys.prefix and scheme are set up by site, and without it a venv looks like its base.
 //
-// The answer is cached as JSON in <cache_dir>/<sha256 of the absolute executable path>.json,
-// keyed by that path (as given, not resolved: every venv's bin/python resolves to the same base
-// interpreter), the resolved path, the resolved file's size and mtime (nanoseconds), and the
-// mtime of the venv's pyvenv.cfg (next to bin/, when present). A later query with the same key
-// reads the cache and does not start Python. A cache file that does not parse or has another key
-// is ignored and rewritten (atomically: temp file + rename; the directory is created if missing;
-// a cache that cannot be written is not an error).
+// Two kinds of cache files in <cache_dir> (JSON; paths kept as sha256 hex digests; written
+// atomically: temp file + rename, the directory created if missing; a file that does not parse
+// or has another key is ignored and rewritten; a cache that cannot be written is not an error):
+//
+// - Per path: <sha256 of the executable path>.json, keyed by that path (absolute, as given, not
+//   resolved: every venv's bin/python resolves to the same base interpreter), the resolved
+//   path, the resolved file's size and mtime (nanoseconds), and the mtime of pyvenv.cfg in the
+//   directory above the executable's (-1 when absent). A later query with the same key reads it
+//   and does not start Python.
+// - Per base interpreter: base-<sha256 of resolved path, NUL, home>.json, keyed by the resolved
+//   executable's path, size and mtime and by `home`, written after every real query that knows
+//   its home: for an interpreter outside a venv (that reports the path it was run as) the
+//   directory of its resolved executable (Python finds its prefix from there, as a venv's
+//   Python does from pyvenv.cfg's `home`), for one in a venv pyvenv.cfg's `home`, and then
+//   only if the scheme template below reproduces that venv's own answer. It holds the query's
+//   answer plus the scheme a venv of that interpreter gets (sysconfig's default scheme chosen
+//   while sys.prefix is a placeholder, i.e. "venv" on 3.11+, with base and platbase set to the
+//   placeholder).
+//
+// A query with no per-path entry, of <prefix>/bin/<name> with <prefix>/pyvenv.cfg (and none in
+// bin/), derives the answer without starting Python when pyvenv.cfg has exactly one `home` and
+// at least one of `version` / `version_info` (each must name the recorded X.Y.Z, virtualenv's
+// "X.Y.Z.final.0" included), its `executable`, if given, resolves to the same file, and a base
+// record exists for (resolved executable, home) with the current size and mtime. Then:
+// executable = the path as given, prefix = <prefix>, scheme and stdlib from the template with
+// the placeholder replaced by <prefix> (CPython keeps stdlib and include in the base),
+// everything else (base_prefix, version, markers, tags) as recorded, no EXTERNALLY-MANAGED,
+// from_cache set; the answer is not written back as a per-path entry.
+// `include-system-site-packages` only changes sys.path and is not read. Anything else (another
+// layout, a missing or repeated key, a mismatch, no record) runs the query, which fills both
+// caches.
 #pragma once
 
 #include <chrono>
