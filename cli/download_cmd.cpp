@@ -92,16 +92,9 @@ int cmd_download_warehouse(const GlobalOptions& g, const WarehouseDownloadOption
 
   tuf_io::HttpClient http;
   WarehouseClient client(std::move(*repo), http, g.verbose);
-  if (client.repository().root_source == RootSource::first_use) {
-    auto warning = client.bootstrap_first_use();
-    if (!warning) return report(warning.error());
-    std::fputs(warning->c_str(), stderr);
-  } else if (client.repository().root_source == RootSource::first_use_kept) {
-    std::fprintf(stderr,
-                 "tufget: warning: %s has no pinned root; using the root trusted on first use "
-                 "(%s)\n",
-                 client.repository().index_url.c_str(), client.repository().root_origin.c_str());
-  }
+  auto warning = prepare_root(client);
+  if (!warning) return report(warning.error());
+  std::fputs(warning->c_str(), stderr);
 
   // TUF: top-level metadata, then each project's bin.
   if (auto ok = client.refresh(wall_clock_now()); !ok) {

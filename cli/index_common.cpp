@@ -97,7 +97,7 @@ std::string read_file(const fs::path& p) {
   return std::move(ss).str();
 }
 
-void atomic_write_file(const fs::path& p, std::string_view data, unsigned mode) {
+void atomic_write_file(const fs::path& p, std::string_view data, unsigned mode, bool durable) {
   static std::atomic<unsigned> counter{0};
   const fs::path tmp = p.parent_path() / ("." + p.filename().string() + ".tmp." +
                                           std::to_string(::getpid()) + "." +
@@ -118,7 +118,7 @@ void atomic_write_file(const fs::path& p, std::string_view data, unsigned mode) 
   }
   // open() applied the umask; the caller's mode (e.g. 0600 for keys) is what it asked for.
   ::fchmod(fd, mode);
-  if (::close(fd) != 0 || ::rename(tmp.c_str(), p.c_str()) != 0) {
+  if ((durable && ::fsync(fd) != 0) || ::close(fd) != 0 || ::rename(tmp.c_str(), p.c_str()) != 0) {
     const int e = errno;
     ::unlink(tmp.c_str());
     throw IndexError("cannot write " + p.string() + ": " + std::strerror(e));

@@ -45,9 +45,10 @@ std::string bin_role_name(std::uint32_t index, unsigned bit_length);
 std::string read_file(const std::filesystem::path& p);
 // Writes `data` to a temporary file in the same directory, then renames it over `p`, so a
 // reader (the server, a client) sees either the old or the new file, never a partial one.
-// `mode` is the new file's permission bits.
+// `mode` is the new file's permission bits. `durable`: fsync the file before the rename, so a
+// crash leaves the old or the new contents, not an empty file (the index's many files skip it).
 void atomic_write_file(const std::filesystem::path& p, std::string_view data,
-                       unsigned mode = 0644);
+                       unsigned mode = 0644, bool durable = false);
 
 // For HTML text and attribute values: & < > " ' escaped.
 std::string html_escape(std::string_view s);

@@ -21,6 +21,9 @@ struct InstallOptions {
   std::string python;                          // --python PATH|VENV
   std::string target;                          // --target DIR
   std::string index_url;
+  std::vector<std::string> find_links;  // --find-links DIR (with --no-index: a wheelhouse)
+  bool no_index = false;
+  bool require_hashes = false;  // hash-checking mode even without a hash in the files
   std::string root_file;
   bool trust_on_first_use = false;
   std::string trust_dir;
@@ -44,8 +47,8 @@ struct InstallOptions {
 // Adds the `install` subcommand; returns it (main checks whether it was given).
 CLI::App* add_install_command(CLI::App& app, InstallOptions& options);
 
-// Exit status: 0 installed (or nothing to do), 1 failure (the environment is unchanged),
-// 2 usage error.
+// Exit status: 0 installed (or nothing to do), 1 failure (the environment is unchanged; in
+// hash-checking mode also a hash mismatch or a missing hash, with a report), 2 usage error.
 int cmd_install(const GlobalOptions& g, const InstallOptions& o);
 
 }  // namespace tufget

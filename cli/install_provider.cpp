@@ -39,12 +39,17 @@ bool url_allowed(const std::string& url, bool allow_file) {
 
 }  // namespace
 
-IndexProvider::IndexProvider(WarehouseClient& client, tuf_io::HttpClient& http,
+bool ProviderOptions::pinned(const std::string& project, const std::string& sha256) const {
+  auto it = pins.find(project);
+  return it != pins.end() && std::find(it->second.begin(), it->second.end(), sha256) != it->second.end();
+}
+
+IndexProvider::IndexProvider(PageSource& source, tuf_io::HttpClient& http,
                              const FileCache& cache, Progress& progress,
                              const pkg_fs::Interpreter& python,
                              const std::vector<pkg_fs::InstalledDist>& installed,
                              ProviderOptions options)
-    : client_(client),
+    : source_(source),
       http_(http),
       cache_(cache),
       progress_(progress),
@@ -59,7 +64,7 @@ pkg::Result<void> IndexProvider::fail_with(tuf::Error e) {
   return pkg::fail(pkg::Errc::io, "", msg);
 }
 
-const VerifiedPage* IndexProvider::page(const std::string& project) const {
+const SourcedPage* IndexProvider::page(const std::string& project) const {
   auto it = projects_.find(project);
   if (it == projects_.end() || !it->second.page || !*it->second.page) return nullptr;
   return &**it->second.page;
@@ -67,23 +72,17 @@ const VerifiedPage* IndexProvider::page(const std::string& project) const {
 
 void IndexProvider::prefetch_projects(std::span<const std::string> projects) {
   std::vector<std::string> names;
-  std::vector<tuf::TargetInfo> targets;
   for (const std::string& p : projects) {
-    if (projects_.count(p) > 0) continue;
-    Project& entry = projects_[p];
-    ++stats_.lookups;
-    auto info = client_.lookup(p);  // spec 5.6.7: the project's hash bin
-    if (!info) {
-      entry.page = std::unexpected(info.error());
-      continue;
-    }
+    if (projects_.count(p) > 0 || std::find(names.begin(), names.end(), p) != names.end()) continue;
     names.push_back(p);
-    targets.push_back(std::move(*info));
   }
-  if (targets.empty()) return;
-  auto pages = client_.fetch_pages(targets);  // concurrently, each verified against its bin
-  stats_.pages += pages.size();
-  for (std::size_t i = 0; i < names.size(); ++i) projects_[names[i]].page = std::move(pages[i]);
+  if (names.empty()) return;
+  stats_.lookups += names.size();
+  auto pages = source_.fetch(names);  // concurrently; a TUF source verifies each against its bin
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (pages[i]) ++stats_.pages;
+    projects_[names[i]].page = std::move(pages[i]);
+  }
 }
 
 pkg::Result<void> IndexProvider::ensure_page(const std::string& project) {
@@ -93,25 +92,19 @@ pkg::Result<void> IndexProvider::ensure_page(const std::string& project) {
   }
   auto& entry = projects_[project];
   if (!entry.page) return fail_with(tuf::Error{tuf::Errc::usage, project, "page not fetched", {}, {}});
-  if (!*entry.page) {
-    tuf::Error e = entry.page->error();
-    if (e.code == tuf::Errc::target_not_found) {
-      e.detail = "no such project on " + client_.repository().index_url +
-                 " (the repository's signed TUF metadata does not list it)";
-    }
-    return fail_with(std::move(e));
-  }
+  if (!*entry.page) return fail_with(entry.page->error());
   return {};
 }
 
 pkg::CandidateList IndexProvider::build_candidates(const std::string& project,
-                                                   const VerifiedPage& page) {
+                                                   const SourcedPage& page) {
   struct Best {
     std::size_t file_index;
     pkg::WheelFilename wheel;
     std::size_t priority;
   };
   std::map<pkg::Version, Best, std::greater<>> best;
+  std::map<pkg::Version, std::vector<std::string>> compatible;  // sha256 of suitable wheels
   std::map<pkg::Version, std::vector<std::string>, std::greater<>> reasons;
   std::set<pkg::Version, std::greater<>> sdist_versions, wheel_versions;
   const auto& files = page.page.files;
@@ -145,9 +138,15 @@ pkg::CandidateList IndexProvider::build_candidates(const std::string& project,
       reasons[v].push_back(f.filename + ": the page gives no sha256 to verify it");
       continue;
     }
+    compatible[v].push_back(*f.sha256());
+    // Hash-checking mode: a pinned wheel beats any unpinned one of the same version.
     auto it = best.find(v);
-    if (it == best.end() || *priority < it->second.priority ||
-        (*priority == it->second.priority && w->build > it->second.wheel.build)) {
+    const bool pinned = options_.pinned(project, *f.sha256());
+    const bool best_pinned = it != best.end() && options_.pinned(project, *files[it->second.file_index].sha256());
+    if (it == best.end() || (pinned && !best_pinned) ||
+        (pinned == best_pinned &&
+         (*priority < it->second.priority ||
+          (*priority == it->second.priority && w->build > it->second.wheel.build)))) {
       best.insert_or_assign(v, Best{i, std::move(*w), *priority});
     }
   }
@@ -179,7 +178,12 @@ pkg::CandidateList IndexProvider::build_candidates(const std::string& project,
     cf->wheel = b.wheel;
     cf->sha256 = *f.sha256();
     cf->tag = python_.tags.tags()[b.priority].str();
-    cf->page_provenance = page.provenance();
+    cf->page_provenance = page.provenance;
+    cf->page_verified = page.verified;
+    cf->version_sha256 = compatible[version];
+    std::sort(cf->version_sha256.begin(), cf->version_sha256.end());
+    cf->version_sha256.erase(std::unique(cf->version_sha256.begin(), cf->version_sha256.end()),
+                             cf->version_sha256.end());
     pkg::Candidate c;
     c.project = project;
     c.version = version;
@@ -232,6 +236,11 @@ void IndexProvider::fetch_metadata_batch(const std::vector<std::size_t>& handles
   std::vector<std::size_t> wheels;
   for (std::size_t h : handles) {
     CandidateFile& f = *files_[h];
+    if (!f.page_verified) {
+      // Nothing vouches for the page: only a pinned wheel may speak for its dependencies.
+      if (options_.pinned(f.project, f.sha256)) wheels.push_back(h);
+      continue;
+    }
     const auto& cm = f.file.core_metadata;
     const auto sha = cm.hashes.find("sha256");
     if (!cm.available || sha == cm.hashes.end()) {
@@ -239,7 +248,7 @@ void IndexProvider::fetch_metadata_batch(const std::vector<std::size_t>& handles
       continue;
     }
     const std::string url = f.file.url + ".metadata";
-    if (!url_allowed(url, options_.allow_file_urls)) {
+    if (!url_allowed(url, source_.allows_file_urls())) {
       wheels.push_back(h);
       continue;
     }
@@ -263,7 +272,8 @@ void IndexProvider::fetch_metadata_batch(const std::vector<std::size_t>& handles
   }
   http_.run();
   for (std::size_t h : handles) {
-    if (!files_[h]->metadata_text && std::find(wheels.begin(), wheels.end(), h) == wheels.end()) {
+    if (!files_[h]->metadata_text && files_[h]->page_verified &&
+        std::find(wheels.begin(), wheels.end(), h) == wheels.end()) {
       wheels.push_back(h);
     }
   }
@@ -276,7 +286,9 @@ void IndexProvider::fetch_metadata_batch(const std::vector<std::size_t>& handles
       auto meta = pkg_fs::verify_wheel(f.wheel_file->path(), f.file.filename);
       if (meta) {
         f.metadata_text = std::move(*meta);
-        f.metadata_source = "the wheel's METADATA (wheel sha256 from the verified page)";
+        f.metadata_source = f.page_verified
+                                ? "the wheel's METADATA (wheel sha256 from the verified page)"
+                                : "the wheel's METADATA (wheel sha256 pinned)";
       }
     }
   }
@@ -295,6 +307,11 @@ pkg::Result<pkg::DistMetadata> IndexProvider::metadata(const pkg::Candidate& can
                        m.error().message());
     }
     return m;
+  }
+  if (!f.page_verified && !options_.pinned(f.project, f.sha256)) {
+    return pkg::fail(pkg::Errc::io, f.file.filename,
+                     "not read: nothing vouches for it (" + f.page_provenance +
+                         ") and no hash pin names its sha256 " + f.sha256);
   }
   if (!f.metadata_text) fetch_metadata_batch({candidate.handle});
   if (!f.metadata_text) {
@@ -326,13 +343,13 @@ std::vector<tuf::Error> IndexProvider::fetch_wheels(const std::vector<std::size_
     job.url = f.file.url;
     job.sha256 = f.sha256;
     job.max_bytes = options_.max_wheel_bytes;
-    job.provenance = "sha256 from " + f.page_provenance;
+    job.provenance = (f.page_verified ? "sha256 from " : "sha256 listed by ") + f.page_provenance;
     jobs.push_back(std::move(job));
     job_handle.push_back(h);
   }
   std::vector<tuf::Error> errors;
   if (jobs.empty()) return errors;
-  fetch_files(http_, cache_, progress_, jobs, options_.allow_file_urls);
+  fetch_files(http_, cache_, progress_, jobs, source_.allows_file_urls());
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     CandidateFile& f = *files_[job_handle[i]];
     if (!jobs[i].note.empty()) std::fprintf(stderr, "tufget: warning: %s\n", jobs[i].note.c_str());

@@ -1,14 +1,19 @@
-// The resolver's view of a TUF-enabled index (pkg::Provider), for `tufget install`.
+// The resolver's view of a page source (pkg::Provider), for `tufget install` and `lock`.
 //
-// Every fact it hands the resolver is verified first: a project's candidates come from its
-// simple page, verified against the project's TUF hash bin; a candidate's dependencies come
-// from its PEP 658 .metadata file (checked against the page's sha256 for it) or, when the page
-// offers none, from the wheel itself (checked against the page's sha256, then every member
-// against the wheel's RECORD). Installed distributions answer from their own METADATA.
+// From a TUF-enabled index every fact it hands the resolver is verified first: a project's
+// candidates come from its simple page, verified against the project's TUF hash bin; a
+// candidate's dependencies come from its PEP 658 .metadata file (checked against the page's
+// sha256 for it) or, when the page offers none, from the wheel itself (checked against the
+// page's sha256, then every member against the wheel's RECORD). Installed distributions answer
+// from their own METADATA.
 //
-// Fetches are batched: prefetch_projects() looks up every named project in its bin and fetches
-// the pages concurrently; prefetch_metadata() fetches .metadata files (or wheels)
-// concurrently. Wheels downloaded for their metadata are kept (staged) for the install step.
+// From a source that nothing vouches for (an index without TUF, a wheelhouse; hash-checking
+// mode only) dependencies are read only from wheels whose sha256 is pinned (ProviderOptions::
+// pins); any other candidate's metadata is refused.
+//
+// Fetches are batched: prefetch_projects() fetches the pages of every named project
+// concurrently; prefetch_metadata() fetches .metadata files (or wheels) concurrently. Wheels
+// downloaded for their metadata are kept (staged) for the install step.
 #pragma once
 
 #include <map>
@@ -19,6 +24,7 @@
 #include <vector>
 
 #include "cache.h"
+#include "page_source.h"
 #include "pkg/resolver.h"
 #include "pkg/tags.h"
 #include "pkg_fs/installer.h"
@@ -44,8 +50,12 @@ struct ProviderOptions {
   bool upgrade_all = false;       // --force-reinstall: installed versions are never candidates
   std::uint64_t max_wheel_bytes = 0;
   std::uint64_t max_metadata_bytes = 0;
-  bool allow_file_urls = false;
   int verbose = 0;
+  // Hash-checking mode: normalised project -> allowed sha256 values. Among a version's wheels,
+  // those whose sha256 is pinned are preferred; when none is, the best wheel is kept so that
+  // the mismatch can be reported.
+  std::map<std::string, std::vector<std::string>> pins;
+  bool pinned(const std::string& project, const std::string& sha256) const;
 };
 
 // One chosen file of a candidate (handle = index into files()).
@@ -57,6 +67,10 @@ struct CandidateFile {
   std::string sha256;  // from the verified page
   std::string tag;     // best supported tag
   std::string page_provenance;
+  bool page_verified = false;  // the page (and so `sha256`) is vouched for by TUF
+  std::string pin_origin;      // hash-checking mode: "reqs.txt:3", where its hash is pinned
+  // sha256 of every wheel of this version that suits the interpreter (sorted; for lock files).
+  std::vector<std::string> version_sha256;
   const pkg_fs::InstalledDist* installed = nullptr;  // set for an installed candidate
   // Filled while resolving / downloading:
   std::optional<std::string> metadata_text;  // verified METADATA / .metadata bytes
@@ -67,7 +81,7 @@ struct CandidateFile {
 
 class IndexProvider final : public pkg::Provider {
  public:
-  IndexProvider(WarehouseClient& client, tuf_io::HttpClient& http, const FileCache& cache,
+  IndexProvider(PageSource& source, tuf_io::HttpClient& http, const FileCache& cache,
                 Progress& progress, const pkg_fs::Interpreter& python,
                 const std::vector<pkg_fs::InstalledDist>& installed, ProviderOptions options);
 
@@ -77,11 +91,12 @@ class IndexProvider final : public pkg::Provider {
   void prefetch_metadata(std::span<const pkg::Candidate> candidates) override;
 
   CandidateFile& file(std::size_t handle) { return *files_[handle]; }
-  const VerifiedPage* page(const std::string& project) const;
+  const SourcedPage* page(const std::string& project) const;
+  PageSource& source() { return source_; }
 
   // Downloads (concurrently) every wheel of `handles` not already staged, verified against the
   // page's sha256 (the installer then checks every member against the wheel's RECORD). One
-  // error per file that failed.
+  // error per file that failed; a hash mismatch is length_or_hash_mismatch with expected/got.
   std::vector<tuf::Error> fetch_wheels(const std::vector<std::size_t>& handles);
 
   // The tuf::Error behind the last failed provider call (for the CLI's message), if any.
@@ -94,15 +109,15 @@ class IndexProvider final : public pkg::Provider {
 
  private:
   struct Project {
-    std::optional<tuf::Result<VerifiedPage>> page;
+    std::optional<tuf::Result<SourcedPage>> page;
     std::optional<pkg::CandidateList> list;
   };
   pkg::Result<void> ensure_page(const std::string& project);
-  pkg::CandidateList build_candidates(const std::string& project, const VerifiedPage& page);
+  pkg::CandidateList build_candidates(const std::string& project, const SourcedPage& page);
   void fetch_metadata_batch(const std::vector<std::size_t>& handles);
   pkg::Result<void> fail_with(tuf::Error e);
 
-  WarehouseClient& client_;
+  PageSource& source_;
   tuf_io::HttpClient& http_;
   const FileCache& cache_;
   Progress& progress_;

@@ -471,6 +471,11 @@ tuf::Result<Repository> resolve_repository(const RepositoryOptions& o) {
       "store (see trust_roots/README.md), or pass --trust-on-first-use to trust whatever root "
       "the server presents first (an attacker on the network at that moment would own every "
       "later download)";
+  if (o.allow_unpinned) {
+    repo.root_source = RootSource::none;
+    repo.root_origin = std::move(detail);
+    return repo;
+  }
   return tuf::fail(tuf::Errc::usage, "", std::move(detail));
 }
 

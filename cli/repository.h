@@ -123,6 +123,10 @@ struct RepositoryOptions {
   std::string root_file;     // --root FILE
   bool trust_on_first_use = false;
   std::string trust_dir;  // --trust-dir
+  // Instead of failing when no root is pinned (and neither --root nor --trust-on-first-use is
+  // given), return the repository with RootSource::none. Only hash-checking installs ask for
+  // this: their hash pins protect every file, and the output says TUF did not.
+  bool allow_unpinned = false;
 };
 
 inline constexpr std::string_view kDefaultIndexUrl = "https://pypi.org/simple/";
@@ -133,6 +137,7 @@ enum class RootSource {
   root_option,     // --root FILE
   first_use,       // trust on first use: root_bytes still empty, the caller fetches it
   first_use_kept,  // trust on first use, earlier: the client's own root.json
+  none,            // no root at all (allow_unpinned): the index is used without TUF
 };
 
 struct Repository {

@@ -210,6 +210,16 @@ std::vector<tuf::Result<VerifiedPage>> WarehouseClient::fetch_pages(
   return out;
 }
 
+tuf::Result<std::string> prepare_root(WarehouseClient& client) {
+  const Repository& repo = client.repository();
+  if (repo.root_source == RootSource::first_use) return client.bootstrap_first_use();
+  if (repo.root_source == RootSource::first_use_kept) {
+    return "tufget: warning: " + repo.index_url + " has no pinned root; using the root trusted on "
+           "first use (" + repo.root_origin + ")\n";
+  }
+  return std::string();
+}
+
 tuf::Result<void> check_page_project(const pkg::ProjectPage& page, const std::string& project) {
   if (page.name && pkg::normalize_name(*page.name) != project) {
     return tuf::fail(tuf::Errc::repository_error, project,
@@ -369,7 +379,10 @@ void fetch_files(tuf_io::HttpClient& http, const FileCache& cache, Progress& pro
       // The only check that matters: the sha256 the TUF-verified page gives.
       if (job.staged->sha256() != job.sha256) {
         job.error = tuf::Error{tuf::Errc::length_or_hash_mismatch, job.filename,
-                               "sha256 differs from the TUF-verified simple page (" + job.url + ")",
+                               job.provenance.find("TUF-verified") != std::string::npos
+                                   ? "sha256 differs from the TUF-verified simple page (" + job.url + ")"
+                                   : "sha256 differs from the expected one (" + job.provenance +
+                                         "; " + job.url + ")",
                                job.sha256, job.staged->sha256()};
         job.staged.reset();
       }

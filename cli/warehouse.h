@@ -86,6 +86,11 @@ class WarehouseClient {
   std::optional<tuf::Updater> updater_;
 };
 
+// Before the first refresh: with trust on first use and no root yet, fetches and adopts
+// <metadata_url>1.root.json. Returns what to print on stderr ("" when nothing): the loud
+// first-use warning, or a reminder that the root in use was trusted on first use earlier.
+tuf::Result<std::string> prepare_root(WarehouseClient& client);
+
 // A page is refused when it names another project (PEP 691 "name") or lists a wheel or sdist
 // whose (normalised) project name is not `project`: the bin vouches for a page under this
 // project's name, and a page of another project must not be taken for it.

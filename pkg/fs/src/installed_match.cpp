@@ -52,7 +52,7 @@ bool same_file(const pkg::RecordEntry& row, const detail::WheelMember& m,
 }  // namespace
 
 pkg::Result<bool> installed_matches_wheel(const InstalledDist& dist, const fs::path& wheel,
-                                          const Scheme& scheme) {
+                                          const Scheme& scheme, std::string_view filename) {
   auto record_text = read_record(dist.dist_info / "RECORD");
   if (!record_text) return std::unexpected(record_text.error());
   if (!*record_text) return false;
@@ -63,7 +63,8 @@ pkg::Result<bool> installed_matches_wheel(const InstalledDist& dist, const fs::p
     installed.emplace(fs::path(r.path).lexically_normal().generic_string(), &r);
 
   std::uint64_t memory_budget = 0;  // members are hashed while streaming; nothing kept
-  auto w = detail::open_verified_wheel(wheel, wheel.filename().string(), memory_budget);
+  const std::string name = filename.empty() ? wheel.filename().string() : std::string(filename);
+  auto w = detail::open_verified_wheel(wheel, name, memory_budget);
   if (!w) return std::unexpected(w.error());
 
   // The same .dist-info directory, where install() puts it.

@@ -135,7 +135,9 @@ pkg::Result<void> uninstall(const InstalledDist& dist, const fs::path& prefix);
 // RECORD cannot be parsed. Extra installed rows (launchers, .pyc files) do not matter.
 // Errors: the wheel's (invalid_wheel, record_mismatch, io, ...); an I/O error reading RECORD
 // other than its absence (io). Defined in installed_match.cpp.
+// `filename`: the wheel's real file name when `wheel` is stored under another (a staged
+// download); empty: wheel.filename().
 pkg::Result<bool> installed_matches_wheel(const InstalledDist& dist, const fs::path& wheel,
-                                          const Scheme& scheme);
+                                          const Scheme& scheme, std::string_view filename = {});
 
 }  // namespace pkg_fs

@@ -1,0 +1,175 @@
+// What `tufget install`, `tufget lock` and `tufget bootstrap` share: terminal output, reading
+// requirements (command line, -r, -c), the target environment, and opening the page source
+// (a TUF-enabled index, an index without TUF for hash-checking mode, or a local wheelhouse).
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <optional>
+#include <variant>
+#include <string>
+#include <vector>
+
+#include "install_cmd.h"
+#include "install_provider.h"
+#include "page_source.h"
+#include "pkg/requirement.h"
+#include "pkg/resolver.h"
+#include "pkg/requirements_file.h"
+#include "pkg_fs/installer.h"
+#include "pkg_fs/interpreter.h"
+#include "repository.h"
+#include "warehouse.h"
+
+namespace tufget {
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t);
+
+// ---- terminal output -----------------------------------------------------------------------------
+
+struct Out {
+  bool color = false;
+  bool quiet = false;
+  int verbose = 0;
+  std::string paint(const char* code, const std::string& text) const;
+  void error(const std::string& msg) const;
+  void warn(const std::string& msg) const;
+  void info(const std::string& msg) const;  // only with -v
+};
+
+// --color auto|always|never; auto honours NO_COLOR and whether stderr is a terminal.
+bool want_color(const std::string& mode);
+
+// ---- requirements -------------------------------------------------------------------------------
+
+struct RootRequirement {
+  pkg::Requirement req;
+  std::string origin;               // "the command line" or "reqs.txt:3"
+  std::vector<std::string> sha256;  // hash pins: --hash=sha256: values and peep comments
+  std::map<std::string, std::vector<std::string>> other_hashes;  // sha384 / sha512 pins
+  bool hashed() const { return !sha256.empty() || !other_hashes.empty(); }
+};
+
+struct Requested {
+  std::vector<RootRequirement> roots;
+  std::vector<RootRequirement> constraints;  // -c lines (and constraint lines of -r files)
+  bool pre = false;
+  bool require_hashes = false;              // --require-hashes in a requirements file
+  std::optional<std::string> index_url;     // -i in a requirements file
+  std::vector<std::string> no_binary;       // --no-binary in a requirements file
+  std::vector<std::string> find_links;      // --find-links in a requirements file
+  bool no_index = false;                    // --no-index in a requirements file
+  bool any_hashes() const;
+};
+
+// Command-line requirements and -r/-c files (relative includes resolve against the including
+// file). Usage problems return a message. `loader`: reads the files instead of the filesystem
+// loader (bootstrap serves its compiled-in lock this way).
+std::optional<std::string> collect_requirements(const std::vector<std::string>& requirements,
+                                                const std::vector<std::string>& requirement_files,
+                                                const std::vector<std::string>& constraint_files,
+                                                Requested& out,
+                                                const pkg::RequirementsLoader* loader = nullptr);
+// The filesystem loader: a path relative to the including file `from` resolves against it.
+pkg::Result<pkg::LoadedFile> load_requirements_file(std::string_view path, std::string_view from);
+
+// --no-binary values (command line and files): :all:, :none:, comma-separated names.
+BinaryPolicy binary_policy(const std::vector<std::string>& from_command_line,
+                           const std::vector<std::string>& from_files);
+
+// ---- where pages come from -----------------------------------------------------------------------
+
+struct SourceOptions {
+  std::string index_url;  // --index-url (or -i from a file); "" = the default index
+  std::string metadata_url, metadata_dir, root_file, trust_dir;
+  bool trust_on_first_use = false;
+  std::vector<std::string> find_links;  // directories
+  bool no_index = false;
+  // Hash-checking mode: an index with no pinned root may be used without TUF (pins protect),
+  // and a wheelhouse may be used.
+  bool hash_mode = false;
+  std::uint64_t max_page_bytes = std::uint64_t{64} << 20;
+};
+
+struct OpenedSource {
+  std::unique_ptr<WarehouseClient> client;  // set for a TUF-enabled index
+  std::unique_ptr<PageSource> source;
+  // For the output: "TUF (root pinned in ...)" or "hash pins only (...)".
+  std::string protection;
+};
+
+// The repository part of SourceOptions: --index-url (else the requirements file's -i), the
+// global --metadata-url/--metadata-dir, --root, --trust-dir, --trust-on-first-use.
+SourceOptions source_options(const GlobalOptions& g, const std::string& index_url,
+                             const Requested& requested, const std::string& root_file,
+                             const std::string& trust_dir, bool trust_on_first_use);
+
+// The download cache (disabled with --no-cache), prepared; null (error printed) on failure.
+std::unique_ptr<FileCache> open_cache(bool enabled, const Out& out);
+
+// Chooses and opens the source; for a TUF-enabled index also runs the TUF refresh. Errors are
+// printed through `out`; the return value is then the exit status (1, or 2 for usage).
+std::variant<OpenedSource, int> open_source(const SourceOptions& o, const GlobalOptions& g,
+                                            tuf_io::HttpClient& http, const Out& out);
+
+// ---- resolution ---------------------------------------------------------------------------------
+
+// The roots and constraints of `requested` resolved for `python` through `provider` (the roots'
+// pages prefetched together first). On failure prints why (a no-solution explanation, or the
+// provider's verification error) and returns nullopt.
+std::optional<pkg::Resolution> resolve_requested(const Requested& requested,
+                                                 const pkg_fs::Interpreter& python,
+                                                 IndexProvider& provider, bool pre, bool no_deps,
+                                                 const Out& out);
+
+// ---- the environment installed into -------------------------------------------------------------
+
+struct InstallTarget {
+  pkg_fs::Interpreter python;
+  pkg_fs::InstallOptions options;  // scheme, prefix, interpreter, compile
+  std::vector<pkg_fs::InstalledDist> installed;
+};
+
+// --python (find_python + query_interpreter, cached) and --target; refuses an EXTERNALLY-MANAGED
+// interpreter unless --break-system-packages. Errors are printed; returns the exit status.
+std::variant<InstallTarget, int> open_target(const InstallOptions& o, const Out& out,
+                                             Clock::time_point t0);
+
+// ---- the last steps of an install ----------------------------------------------------------------
+
+struct InstallRun {
+  const InstallOptions& o;
+  Out out;
+  std::FILE* human = stdout;  // stderr when the JSON report goes to stdout
+  InstallTarget target;
+  IndexProvider* provider = nullptr;
+  std::string protection;  // OpenedSource::protection, plus " + hash pins" in hash-checking mode
+  bool hash_mode = false;
+  Clock::time_point t0;
+};
+
+// Every file of `resolution` that is not installed (CandidateFile::installed unset) and not in
+// `keep` (handles of files that match an installed distribution) has been downloaded and
+// verified (wheel_file set). Writes the report, prints "Would install" for --dry-run, else
+// installs them in one transaction and prints what it did. `satisfied`: lines for
+// "Requirement already satisfied". Returns the exit status.
+int install_resolved(InstallRun& run, const pkg::Resolution& resolution,
+                     const std::vector<std::string>& satisfied);
+
+// `tufget install` after its requirements were read (install_cmd.cpp). Returns the exit status.
+int install_requested(const GlobalOptions& g, const InstallOptions& o, Requested requested);
+
+// Hash-checking mode (cli/hash_mode.cpp): every requirement pinned with == and hashed, nothing
+// pulled in implicitly, every file checked against its pins before anything is installed; a
+// report with paste-ready lines otherwise. Returns the exit status.
+int install_hash_checked(InstallRun& run, const Requested& requested);
+
+// ---- reports ------------------------------------------------------------------------------------
+
+// Writes `text` to the file `path` (or stdout for "-"); false on failure.
+bool write_text(const std::string& path, const std::string& text);
+
+}  // namespace tufget

@@ -1,0 +1,117 @@
+// Page sources for install and lock (see page_source.h).
+#include "page_source.h"
+
+#include "pkg/names.h"
+
+namespace tufget {
+
+// ---- a TUF-enabled index -------------------------------------------------------------------------
+
+bool TufIndexSource::allows_file_urls() const {
+  return client_.repository().index_url.rfind("file:", 0) == 0;
+}
+
+std::vector<tuf::Result<SourcedPage>> TufIndexSource::fetch(const std::vector<std::string>& projects) {
+  std::vector<tuf::Result<SourcedPage>> out;
+  out.reserve(projects.size());
+  std::vector<std::size_t> slot;
+  std::vector<tuf::TargetInfo> targets;
+  for (const std::string& p : projects) {
+    ++lookups_;
+    auto info = client_.lookup(p);  // spec 5.6.7: the project's hash bin
+    if (!info) {
+      tuf::Error e = info.error();
+      if (e.code == tuf::Errc::target_not_found) {
+        e.detail = "no such project on " + client_.repository().index_url +
+                   " (the repository's signed TUF metadata does not list it)";
+      }
+      out.emplace_back(std::unexpected(std::move(e)));
+      continue;
+    }
+    slot.push_back(out.size());
+    out.emplace_back(tuf::fail(tuf::Errc::usage, p, "not fetched"));
+    targets.push_back(std::move(*info));
+  }
+  if (targets.empty()) return out;
+  auto pages = client_.fetch_pages(targets);  // concurrently, each verified against its bin
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    if (!pages[i]) {
+      out[slot[i]] = std::unexpected(pages[i].error());
+      continue;
+    }
+    SourcedPage sp;
+    sp.provenance = pages[i]->provenance();
+    sp.page = std::move(pages[i]->page);
+    sp.verified = true;
+    out[slot[i]] = std::move(sp);
+  }
+  return out;
+}
+
+// ---- an index without TUF ------------------------------------------------------------------------
+
+std::vector<tuf::Result<SourcedPage>> PlainIndexSource::fetch(const std::vector<std::string>& projects) {
+  std::vector<tuf::Result<SourcedPage>> out(projects.size(),
+                                            tuf::fail(tuf::Errc::usage, "", "not fetched"));
+  for (std::size_t i = 0; i < projects.size(); ++i) {
+    const std::string url = index_url_ + projects[i] + "/";
+    tuf_io::FetchRequest req;
+    req.url = url;
+    req.max_bytes = max_page_bytes_;
+    http_.async_fetch(std::move(req), [this, &out, i, url, project = projects[i]](tuf_io::FetchResult r) {
+      if (!r) {
+        r.error().role = project;
+        if (r.error().code == tuf::Errc::not_found) {
+          r.error().detail = "no such project on " + index_url_ + " (" + url + ": not found)";
+        } else {
+          r.error().detail += " (simple page " + url + ")";
+        }
+        out[i] = std::unexpected(r.error());
+        return;
+      }
+      auto parsed = pkg::parse_simple_html(*r, url);
+      if (!parsed) {
+        out[i] = tuf::fail(tuf::Errc::repository_error, project,
+                           "simple page " + url + " cannot be used: " + parsed.error().message());
+        return;
+      }
+      if (auto ok = check_page_project(*parsed, project); !ok) {
+        out[i] = std::unexpected(ok.error());
+        return;
+      }
+      SourcedPage sp;
+      sp.page = std::move(*parsed);
+      sp.provenance = "unverified simple page " + url + " (no TUF root is pinned for " + index_url_ +
+                      "; hash pins alone protect)";
+      out[i] = std::move(sp);
+    });
+  }
+  http_.run();
+  return out;
+}
+
+// ---- a local wheelhouse --------------------------------------------------------------------------
+
+std::vector<tuf::Result<SourcedPage>> WheelhouseSource::fetch(const std::vector<std::string>& projects) {
+  std::vector<tuf::Result<SourcedPage>> out;
+  out.reserve(projects.size());
+  for (const std::string& p : projects) {
+    auto page = wheelhouse_.page(p);
+    if (!page) {
+      out.emplace_back(tuf::fail(tuf::Errc::transport, p, page.error().message()));
+      continue;
+    }
+    if (page->files.empty()) {
+      out.emplace_back(tuf::fail(tuf::Errc::target_not_found, p,
+                                 "no such project in the wheelhouse " + dir_.string()));
+      continue;
+    }
+    SourcedPage sp;
+    sp.page = std::move(*page);
+    sp.provenance = "wheelhouse " + dir_.string() + " (sha256 of the local file; hash pins alone protect)";
+    out.emplace_back(std::move(sp));
+  }
+  return out;
+}
+
+}  // namespace tufget
