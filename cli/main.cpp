@@ -14,7 +14,9 @@
 
 #include "commands.h"
 #include "download_cmd.h"
+#include "hash_cmd.h"
 #include "install_cmd.h"
+#include "lock_cmd.h"
 #include "trust_cmd.h"
 
 #if __has_include("index.h")
@@ -89,8 +91,23 @@ int main(int argc, char** argv) {
   download->add_option("--max-metadata-bytes", w.max_metadata_bytes,
                        "Size cap per .metadata file (default 10 MiB)");
 
+  tufget::HashOptions hash_options;
+  auto* hash = tufget::add_hash_command(app, hash_options);
   tufget::InstallOptions install_options;
   auto* install = tufget::add_install_command(app, install_options);
+  tufget::LockOptions lock_options;
+  auto* lock = tufget::add_lock_command(app, lock_options);
+  for (int i = 1; i < argc; ++i) {  // the lock file's header repeats the command as given
+    std::string arg = argv[i];
+    if (arg.find_first_of(" \t'\"$;&|<>*?") != std::string::npos) {
+      std::string quoted = "'";
+      for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      arg = quoted + "'";
+    }
+    lock_options.command_line += (lock_options.command_line.empty() ? "tufget " : " ") + arg;
+  }
+  tufget::InstallOptions bootstrap_options;
+  auto* bootstrap = tufget::add_bootstrap_command(app, bootstrap_options);
 
 #ifdef TUFGET_HAVE_INDEX
   add_index_commands(app);
@@ -113,6 +130,9 @@ int main(int argc, char** argv) {
     if (*init) return tufget::cmd_init(g, root_file);
     if (*refresh) return tufget::cmd_refresh(g);
     if (*install) return tufget::cmd_install(g, install_options);
+    if (*lock) return tufget::cmd_lock(g, lock_options);
+    if (*hash) return tufget::cmd_hash(hash_options);
+    if (*bootstrap) return tufget::cmd_bootstrap(g, bootstrap_options);
     if (*download) {
       if (w.requirements.empty()) return tufget::cmd_download(g, d);  // conformance protocol
       if (!d.target_names.empty()) {
