@@ -258,6 +258,10 @@ CLI::App* add_install_command(CLI::App& app, InstallOptions& o) {
                 "Hash-checking mode even when no requirement has a hash: every requirement must "
                 "be pinned with == and carry --hash (on automatically when any requirement has "
                 "a hash)");
+  cmd->add_option("--index", o.index_routes,
+                  "PROJECT=URL: take PROJECT from the TUF-enabled index at URL (its root from the "
+                  "trust stores) and from nowhere else; other projects never come from URL "
+                  "(repeatable; the explicit exception to one index per install)");
   cmd->add_option("--root", o.root_file,
                   "Trust this root.json as the initial root instead of a pinned one");
   cmd->add_flag("--trust-on-first-use", o.trust_on_first_use,
@@ -321,6 +325,7 @@ int install_requested(const GlobalOptions& g, const InstallOptions& o, Requested
 
   SourceOptions so = source_options(g, o.index_url, requested, o.root_file, o.trust_dir,
                                     o.trust_on_first_use);
+  so.routes = o.index_routes;
   so.find_links = o.find_links;
   so.find_links.insert(so.find_links.end(), requested.find_links.begin(), requested.find_links.end());
   so.no_index = o.no_index || requested.no_index;

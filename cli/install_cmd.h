@@ -21,6 +21,7 @@ struct InstallOptions {
   std::string python;                          // --python PATH|VENV
   std::string target;                          // --target DIR
   std::string index_url;
+  std::vector<std::string> index_routes;  // --index PROJECT=URL
   std::vector<std::string> find_links;  // --find-links DIR (with --no-index: a wheelhouse)
   bool no_index = false;
   bool require_hashes = false;  // hash-checking mode even without a hash in the files

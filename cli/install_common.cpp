@@ -166,10 +166,61 @@ std::unique_ptr<FileCache> open_cache(bool enabled, const Out& out) {
   return cache;
 }
 
+namespace {
+
+// Opens one index: TUF-enabled when the trust stores (or --root / --trust-on-first-use) give a
+// root, refreshed; else, in hash-checking mode only, an index without TUF. Returns the source
+// (owned by `opened`) and a description of what protects it, or an exit status.
+std::variant<PageSource*, int> open_index(RepositoryOptions ro, const SourceOptions& o,
+                                          tuf_io::HttpClient& http, const Out& out,
+                                          OpenedSource& opened, std::string& protection,
+                                          WarehouseClient** client_out) {
+  ro.allow_unpinned = o.hash_mode;
+  auto repo = resolve_repository(ro);
+  if (!repo) {
+    out.error(repo.error().message());
+    return repo.error().code == tuf::Errc::usage ? 2 : 1;
+  }
+  if (repo->root_source == RootSource::none) {
+    out.warn(repo->index_url + " is not a TUF-enabled index known to tufget (no root is pinned "
+             "for it): the hash pins alone protect what comes from it");
+    protection = "hash pins only (no TUF root is pinned for " + repo->index_url + ")";
+    opened.owned.push_back(std::make_unique<PlainIndexSource>(http, repo->index_url, o.max_page_bytes));
+    return opened.owned.back().get();
+  }
+  opened.clients.push_back(std::make_unique<WarehouseClient>(std::move(*repo), http,
+                                                             out.verbose > 1 ? out.verbose : 0));
+  WarehouseClient& client = *opened.clients.back();
+  auto warning = prepare_root(client);
+  if (!warning) {
+    out.error(warning.error().message());
+    return 1;
+  }
+  std::fputs(warning->c_str(), stderr);  // a security warning: printed even with -q
+  const auto t_refresh = Clock::now();
+  if (auto ok = client.refresh(wall_clock_now()); !ok) {
+    out.error("TUF refresh of " + client.repository().metadata_url + " failed: " + ok.error().message());
+    return 1;
+  }
+  out.info("TUF refresh of " + client.repository().metadata_url + " in " +
+           std::to_string(ms_since(t_refresh)) + " ms");
+  protection = "TUF (" + client.repository().index_url + ", initial root: " +
+               client.repository().root_origin + ")";
+  if (client_out != nullptr) *client_out = &client;
+  opened.owned.push_back(std::make_unique<TufIndexSource>(client));
+  return opened.owned.back().get();
+}
+
+}  // namespace
+
 std::variant<OpenedSource, int> open_source(const SourceOptions& o, const GlobalOptions& g,
                                             tuf_io::HttpClient& http, const Out& out) {
   OpenedSource opened;
   if (!o.find_links.empty() || o.no_index) {
+    if (!o.routes.empty()) {
+      out.error("--index names an index for a project, which --no-index rules out");
+      return 2;
+    }
     if (!o.no_index) {
       out.error("--find-links together with an index would take projects from two sources; add "
                 "--no-index (tufget takes one install from one source: the dependency-confusion "
@@ -198,7 +249,8 @@ std::variant<OpenedSource, int> open_source(const SourceOptions& o, const Global
       return 1;
     }
     const fs::path abs = fs::absolute(dir);
-    opened.source = std::make_unique<WheelhouseSource>(std::move(*wheelhouse), abs);
+    opened.owned.push_back(std::make_unique<WheelhouseSource>(std::move(*wheelhouse), abs));
+    opened.source = opened.owned.back().get();
     opened.protection = "hash pins only (local wheelhouse " + abs.string() + ", no TUF)";
     return opened;
   }
@@ -210,38 +262,45 @@ std::variant<OpenedSource, int> open_source(const SourceOptions& o, const Global
   ro.root_file = o.root_file;
   ro.trust_on_first_use = o.trust_on_first_use;
   ro.trust_dir = o.trust_dir;
-  ro.allow_unpinned = o.hash_mode;
-  auto repo = resolve_repository(ro);
-  if (!repo) {
-    out.error(repo.error().message());
-    return repo.error().code == tuf::Errc::usage ? 2 : 1;
+  auto main = open_index(ro, o, http, out, opened, opened.protection, &opened.client);
+  if (auto* code = std::get_if<int>(&main)) return *code;
+  opened.source = std::get<PageSource*>(main);
+  if (o.routes.empty()) return opened;
+
+  // --index PROJECT=URL: the user's explicit choice of another index for a project.
+  std::map<std::string, PageSource*> by_url;  // normalised index URL -> its source
+  std::map<std::string, PageSource*> routes;
+  for (const std::string& route : o.routes) {
+    const auto eq = route.find('=');
+    const std::string project = eq == std::string::npos ? "" : pkg::normalize_name(route.substr(0, eq));
+    if (project.empty() || eq + 1 >= route.size()) {
+      out.error("--index " + route + ": expected PROJECT=URL");
+      return 2;
+    }
+    auto url = normalize_base_url(route.substr(eq + 1));
+    if (!url) {
+      out.error("--index " + route + ": " + url.error().detail);
+      return 2;
+    }
+    if (routes.count(project) > 0) {
+      out.error("--index names two indexes for " + project);
+      return 2;
+    }
+    auto it = by_url.find(*url);
+    if (it == by_url.end()) {
+      RepositoryOptions extra;
+      extra.index_url = *url;
+      extra.trust_dir = o.trust_dir;
+      std::string protection;
+      auto source = open_index(extra, o, http, out, opened, protection, nullptr);
+      if (auto* code = std::get_if<int>(&source)) return *code;
+      it = by_url.emplace(*url, std::get<PageSource*>(source)).first;
+      opened.protection += "; from " + *url + ": " + protection;
+    }
+    routes[project] = it->second;
   }
-  if (repo->root_source == RootSource::none) {
-    out.warn(repo->index_url + " is not a TUF-enabled index known to tufget (no root is pinned "
-             "for it): the hash pins alone protect this install");
-    opened.protection = "hash pins only (no TUF root is pinned for " + repo->index_url + ")";
-    opened.source = std::make_unique<PlainIndexSource>(http, repo->index_url, o.max_page_bytes);
-    return opened;
-  }
-  opened.client = std::make_unique<WarehouseClient>(std::move(*repo), http,
-                                                    out.verbose > 1 ? out.verbose : 0);
-  WarehouseClient& client = *opened.client;
-  auto warning = prepare_root(client);
-  if (!warning) {
-    out.error(warning.error().message());
-    return 1;
-  }
-  std::fputs(warning->c_str(), stderr);  // a security warning: printed even with -q
-  const auto t_refresh = Clock::now();
-  if (auto ok = client.refresh(wall_clock_now()); !ok) {
-    out.error("TUF refresh of " + client.repository().metadata_url + " failed: " + ok.error().message());
-    return 1;
-  }
-  out.info("TUF refresh of " + client.repository().metadata_url + " in " +
-           std::to_string(ms_since(t_refresh)) + " ms");
-  opened.protection = "TUF (" + client.repository().index_url + ", initial root: " +
-                      client.repository().root_origin + ")";
-  opened.source = std::make_unique<TufIndexSource>(client);
+  opened.owned.push_back(std::make_unique<RoutedSource>(*opened.source, std::move(routes)));
+  opened.source = opened.owned.back().get();
   return opened;
 }
 

@@ -91,12 +91,17 @@ struct SourceOptions {
   // Hash-checking mode: an index with no pinned root may be used without TUF (pins protect),
   // and a wheelhouse may be used.
   bool hash_mode = false;
+  // --index PROJECT=URL: PROJECT comes from the index at URL (its root from the trust stores),
+  // and from nowhere else; other projects never come from URL.
+  std::vector<std::string> routes;
   std::uint64_t max_page_bytes = std::uint64_t{64} << 20;
 };
 
 struct OpenedSource {
-  std::unique_ptr<WarehouseClient> client;  // set for a TUF-enabled index
-  std::unique_ptr<PageSource> source;
+  std::vector<std::unique_ptr<WarehouseClient>> clients;  // one per TUF-enabled index
+  std::vector<std::unique_ptr<PageSource>> owned;         // every source opened
+  PageSource* source = nullptr;       // what the provider reads (a router when --index is used)
+  WarehouseClient* client = nullptr;  // the main index's client, when it is TUF-enabled
   // For the output: "TUF (root pinned in ...)" or "hash pins only (...)".
   std::string protection;
 };

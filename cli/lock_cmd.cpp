@@ -56,6 +56,10 @@ CLI::App* add_lock_command(CLI::App& app, LockOptions& o) {
                   "Wheel platform tag to lock for (repeatable; default: the interpreter's)")
       ->allow_extra_args(false);
   cmd->add_option("--index-url", o.index_url, "Simple index URL of a TUF-enabled repository");
+  cmd->add_option("--index", o.index_routes,
+                  "PROJECT=URL: take PROJECT from the TUF-enabled index at URL (its root from the "
+                  "trust stores) and from nowhere else; other projects never come from URL "
+                  "(repeatable; the explicit exception to one index per install)");
   cmd->add_option("--root", o.root_file, "Trust this root.json as the initial root");
   cmd->add_flag("--trust-on-first-use", o.trust_on_first_use,
                 "With no pinned root, trust the root the server presents (unsafe; warns)");
@@ -117,6 +121,7 @@ int cmd_lock(const GlobalOptions& g, const LockOptions& o) {
 
   SourceOptions so = source_options(g, o.index_url, requested, o.root_file, o.trust_dir,
                                     o.trust_on_first_use);
+  so.routes = o.index_routes;
   tuf_io::HttpClient http;
   auto opened_or = open_source(so, g, http, out);
   if (auto* code = std::get_if<int>(&opened_or)) return *code;

@@ -31,6 +31,7 @@ struct LockOptions {
   std::string python_version;
   std::vector<std::string> platforms;
   std::string index_url, root_file, trust_dir;
+  std::vector<std::string> index_routes;  // --index PROJECT=URL
   bool trust_on_first_use = false;
   bool pre = false;
   std::vector<std::string> no_binary;

@@ -114,4 +114,31 @@ std::vector<tuf::Result<SourcedPage>> WheelhouseSource::fetch(const std::vector<
   return out;
 }
 
+// ---- several indexes, each project from one ------------------------------------------------------
+
+bool RoutedSource::verified() const {
+  if (!main_.verified()) return false;
+  for (const auto& [project, source] : routes_) {
+    if (!source->verified()) return false;
+  }
+  return true;
+}
+
+std::vector<tuf::Result<SourcedPage>> RoutedSource::fetch(const std::vector<std::string>& projects) {
+  std::vector<tuf::Result<SourcedPage>> out(projects.size(),
+                                            tuf::fail(tuf::Errc::usage, "", "not fetched"));
+  std::map<PageSource*, std::vector<std::size_t>> groups;
+  for (std::size_t i = 0; i < projects.size(); ++i) {
+    auto it = routes_.find(projects[i]);
+    groups[it == routes_.end() ? &main_ : it->second].push_back(i);
+  }
+  for (auto& [source, indexes] : groups) {
+    std::vector<std::string> names;
+    for (std::size_t i : indexes) names.push_back(projects[i]);
+    auto pages = source->fetch(names);
+    for (std::size_t k = 0; k < indexes.size(); ++k) out[indexes[k]] = std::move(pages[k]);
+  }
+  return out;
+}
+
 }  // namespace tufget

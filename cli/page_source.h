@@ -8,12 +8,16 @@
 //   WheelhouseSource  --find-links DIR --no-index: a local directory of wheels. The sha256 of
 //                     each file is computed from its bytes; hash pins alone protect.
 //
-// Sources never mix for a project: one install uses exactly one source (the
-// dependency-confusion guard).
+//   RoutedSource      the user's explicit choice (--index PROJECT=URL): named projects come from
+//                     their own index, every other project from the main one.
+//
+// Sources never mix for a project: a project is looked up in exactly one source, the one the
+// user named for it, else the main index (the dependency-confusion guard).
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -89,6 +93,21 @@ class WheelhouseSource final : public PageSource {
  private:
   pkg_fs::Wheelhouse wheelhouse_;
   std::filesystem::path dir_;
+};
+
+class RoutedSource final : public PageSource {
+ public:
+  // `routes`: normalised project -> the source it must come from.
+  RoutedSource(PageSource& main, std::map<std::string, PageSource*> routes)
+      : main_(main), routes_(std::move(routes)) {}
+  std::vector<tuf::Result<SourcedPage>> fetch(const std::vector<std::string>& projects) override;
+  bool verified() const override;  // every source is TUF-verified
+  std::string name() const override { return main_.name(); }
+  bool allows_file_urls() const override { return main_.allows_file_urls(); }
+
+ private:
+  PageSource& main_;
+  std::map<std::string, PageSource*> routes_;
 };
 
 }  // namespace tufget
