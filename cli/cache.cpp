@@ -133,7 +133,7 @@ const std::string& StagedFile::sha256() {
   return sha256_;
 }
 
-tuf::Result<void> StagedFile::copy_to(const fs::path& dest, mode_t mode) const {
+tuf::Result<void> StagedFile::copy_to(const fs::path& dest, mode_t mode, bool durable) const {
   fs::path tmp;
   const int out = make_temp(dest.parent_path(), dest.filename().string(), tmp);
   if (out < 0) return std::unexpected(io_error("cannot create a file in", dest.parent_path(), errno));
@@ -158,7 +158,7 @@ tuf::Result<void> StagedFile::copy_to(const fs::path& dest, mode_t mode) const {
   }
   if (static_cast<std::uint64_t>(offset) != size_) return fail_with("short copy to", EIO);
   if (::fchmod(out, mode) != 0) return fail_with("cannot chmod", errno);
-  if (::fsync(out) != 0) return fail_with("cannot fsync", errno);
+  if (durable && ::fsync(out) != 0) return fail_with("cannot fsync", errno);
   if (::close(out) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());
@@ -169,7 +169,25 @@ tuf::Result<void> StagedFile::copy_to(const fs::path& dest, mode_t mode) const {
     ::unlink(tmp.c_str());
     return std::unexpected(io_error("cannot rename into place", dest, err));
   }
-  (void)fsync_dir(dest.parent_path());
+  if (durable) (void)fsync_dir(dest.parent_path());
+  return {};
+}
+
+tuf::Result<void> StagedFile::link_to(const fs::path& dest) const {
+  if (fd_ < 0) return tuf::fail(tuf::Errc::usage, "", "link of a discarded staged file");
+  if (::fchmod(fd_, 0644) != 0) return std::unexpected(io_error("cannot chmod", path_, errno));
+  const fs::path tmp = dest.parent_path() / ("." + dest.filename().string() + ".link." +
+                                             std::to_string(::getpid()));
+  ::unlink(tmp.c_str());
+  if (::link(path_.c_str(), tmp.c_str()) != 0) {
+    if (errno == EXDEV || errno == EPERM || errno == EMLINK) return copy_to(dest, 0644, false);
+    return std::unexpected(io_error("cannot link", tmp, errno));
+  }
+  if (::rename(tmp.c_str(), dest.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return std::unexpected(io_error("cannot rename into place", dest, err));
+  }
   return {};
 }
 
@@ -284,7 +302,9 @@ tuf::Result<void> FileCache::store(const StagedFile& verified, std::string_view 
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
   if (ec) return std::unexpected(io_error("cannot create", path.parent_path(), ec.value()));
-  return verified.copy_to(path, 0644);
+  // No fsync: every entry is re-hashed before reuse (take()), so one a crash truncated is
+  // dropped, never used. A hard link costs no copy.
+  return verified.link_to(path);
 }
 
 std::optional<std::string> file_sha256(const fs::path& path, std::uint64_t max_bytes) {

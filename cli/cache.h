@@ -47,8 +47,12 @@ class StagedFile {
   // 0666 & ~umask. When `dest` is on another file system, the bytes are copied into a
   // temporary file next to `dest`, fsynced and renamed over it. The staged file is gone after.
   tuf::Result<void> install(const std::filesystem::path& dest);
-  // Copies the contents into a new file at `dest` through a temporary file and a rename.
-  tuf::Result<void> copy_to(const std::filesystem::path& dest, mode_t mode) const;
+  // Copies the contents into a new file at `dest` through a temporary file and a rename
+  // (`durable`: fsync the file before the rename and the directory after).
+  tuf::Result<void> copy_to(const std::filesystem::path& dest, mode_t mode, bool durable = true) const;
+  // A second name for the same file (a hard link) at `dest` made readable (0644), or, on
+  // another file system, a copy (not fsynced); `dest` is replaced atomically.
+  tuf::Result<void> link_to(const std::filesystem::path& dest) const;
 
  private:
   StagedFile(int fd, std::filesystem::path path);
@@ -83,8 +87,9 @@ class FileCache {
   // while copying) is `sha256`. A corrupt entry is deleted and `note` says so.
   std::optional<StagedFile> take(std::string_view sha256, std::uint64_t max_bytes,
                                  std::string* note = nullptr) const;
-  // Keeps a copy of a verified staged file under `sha256`. Failing to cache is not an error
-  // for the download: the caller may just report it.
+  // Keeps a verified staged file under `sha256`: a hard link to it (a copy across file
+  // systems), not fsynced, since take() re-hashes every entry before use. Failing to cache is
+  // not an error for the download: the caller may just report it.
   tuf::Result<void> store(const StagedFile& verified, std::string_view sha256) const;
 
  private:
