@@ -33,7 +33,48 @@ using simdjson::dom::object;
 // Printed by the interpreter as one JSON object. Kept to Python 3.x syntax without f-strings
 // so that an old interpreter still answers (and is then refused with a clear message).
 constexpr const char* kQueryScript = R"PY(
-import json, os, platform, sys, sysconfig
+import os, sys, sysconfig
+# Neither json nor platform: importing them (and the re module they pull in) costs more than
+# the rest of the script. JSON is written by hand; the marker values come from os.uname() and
+# sys as platform computes them on POSIX, with platform itself only as a fallback.
+def enc(v):
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, (list, tuple)):
+        return "[" + ",".join([enc(x) for x in v]) + "]"
+    if isinstance(v, dict):
+        return "{" + ",".join([enc(str(k)) + ":" + enc(x) for k, x in v.items()]) + "}"
+    out = []
+    for c in str(v):
+        o = ord(c)
+        if 0x20 <= o < 0x7f and c != '"' and c != "\\":
+            out.append(c)
+        elif o > 0xffff:
+            o -= 0x10000
+            out.append("\\u%04x\\u%04x" % (0xd800 + (o >> 10), 0xdc00 + (o & 0x3ff)))
+        else:
+            out.append("\\u%04x" % o)
+    return '"' + "".join(out) + '"'
+try:
+    u = os.uname()
+    machine, release, system, version = u.machine, u.release, u.sysname, u.version
+except AttributeError:
+    import platform
+    machine, release, system, version = (platform.machine(), platform.release(),
+                                         platform.system(), platform.version())
+impl_names = {"cpython": "CPython", "pypy": "PyPy", "ironpython": "IronPython", "jython": "Jython"}
+if sys.implementation.name in impl_names:
+    python_impl = impl_names[sys.implementation.name]
+    python_full = sys.version.split()[0]
+else:
+    import platform
+    python_impl, python_full = platform.python_implementation(), platform.python_version()
 def full(v):
     s = "%d.%d.%d" % (v[0], v[1], v[2])
     if v[3] != "final":
@@ -53,7 +94,9 @@ except ImportError:
 paths = sysconfig.get_paths()
 managed = None
 marker = os.path.join(paths.get("stdlib", ""), "EXTERNALLY-MANAGED")
-if os.path.isfile(marker):
+# PEP 668: the marker does not apply inside a virtual environment (and configparser is slow
+# to import), so it is read only outside one.
+if sys.prefix == getattr(sys, "base_prefix", sys.prefix) and os.path.isfile(marker):
     managed = {"error": None}
     try:
         import configparser
@@ -81,7 +124,7 @@ def venv_scheme():
     finally:
         sys.prefix, sys.exec_prefix = saved
 impl = sys.implementation
-print(json.dumps({
+print(enc({
     "tufget_interpreter": 1,
     "executable": sys.executable,
     "prefix": sys.prefix,
@@ -93,13 +136,13 @@ print(json.dumps({
         "implementation_name": impl.name,
         "implementation_version": full(impl.version),
         "os_name": os.name,
-        "platform_machine": platform.machine(),
-        "platform_release": platform.release(),
-        "platform_system": platform.system(),
-        "platform_version": platform.version(),
-        "python_full_version": platform.python_version(),
-        "platform_python_implementation": platform.python_implementation(),
-        "python_version": ".".join(platform.python_version_tuple()[:2]),
+        "platform_machine": machine,
+        "platform_release": release,
+        "platform_system": system,
+        "platform_version": version,
+        "python_full_version": python_full,
+        "platform_python_implementation": python_impl,
+        "python_version": "%d.%d" % (sys.version_info[0], sys.version_info[1]),
         "sys_platform": sys.platform,
     },
     "py_version_nodot": var("py_version_nodot"),
