@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <set>
 
@@ -320,8 +321,9 @@ int install_requested(const GlobalOptions& g, const InstallOptions& o, Requested
   out.verbose = o.quiet ? 0 : g.verbose;
   const bool hash_mode = o.require_hashes || requested.require_hashes || requested.any_hashes();
 
-  auto target = open_target(o, out, t0);
-  if (auto* code = std::get_if<int>(&target)) return *code;
+  // The interpreter query (a Python start, unless cached) runs while the TUF refresh and the
+  // first pages are fetched: neither needs it.
+  auto pending_target = std::async(std::launch::async, [&] { return open_target(o, out, t0); });
 
   SourceOptions so = source_options(g, o.index_url, requested, o.root_file, o.trust_dir,
                                     o.trust_on_first_use);
@@ -332,9 +334,17 @@ int install_requested(const GlobalOptions& g, const InstallOptions& o, Requested
   so.hash_mode = hash_mode;
   tuf_io::HttpClient http;
   auto opened_or = open_source(so, g, http, out);
-  if (auto* code = std::get_if<int>(&opened_or)) return *code;
+  if (auto* code = std::get_if<int>(&opened_or)) {
+    pending_target.wait();
+    return *code;
+  }
   OpenedSource& opened = std::get<OpenedSource>(opened_or);
+  std::vector<std::string> root_projects;
+  for (const auto& r : requested.roots) root_projects.push_back(r.req.project);
+  auto root_pages = opened.source->fetch(root_projects);
 
+  auto target = pending_target.get();
+  if (auto* code = std::get_if<int>(&target)) return *code;
   auto cache = open_cache(!o.no_cache, out);
   if (!cache) return 1;
   Progress progress(!o.quiet && Progress::stderr_is_terminal());
@@ -363,6 +373,7 @@ int install_requested(const GlobalOptions& g, const InstallOptions& o, Requested
     }
   }
   IndexProvider provider(*opened.source, http, *cache, progress, python, run.target.installed, po);
+  provider.adopt_pages(root_projects, std::move(root_pages));
   run.provider = &provider;
   if (hash_mode) {
     if (opened.client) run.protection += " + hash pins";

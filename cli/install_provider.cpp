@@ -85,6 +85,16 @@ void IndexProvider::prefetch_projects(std::span<const std::string> projects) {
   }
 }
 
+void IndexProvider::adopt_pages(const std::vector<std::string>& projects,
+                                std::vector<tuf::Result<SourcedPage>> pages) {
+  for (std::size_t i = 0; i < projects.size() && i < pages.size(); ++i) {
+    if (projects_.count(projects[i]) > 0) continue;
+    ++stats_.lookups;
+    if (pages[i]) ++stats_.pages;
+    projects_[projects[i]].page = std::move(pages[i]);
+  }
+}
+
 pkg::Result<void> IndexProvider::ensure_page(const std::string& project) {
   if (projects_.count(project) == 0) {
     const std::string one[] = {project};

@@ -88,6 +88,9 @@ class IndexProvider final : public pkg::Provider {
   pkg::Result<pkg::CandidateList> candidates(const std::string& project) override;
   pkg::Result<pkg::DistMetadata> metadata(const pkg::Candidate& candidate) override;
   void prefetch_projects(std::span<const std::string> projects) override;
+  // Pages fetched before the provider existed (source().fetch(projects)), one per project.
+  void adopt_pages(const std::vector<std::string>& projects,
+                   std::vector<tuf::Result<SourcedPage>> pages);
   void prefetch_metadata(std::span<const pkg::Candidate> candidates) override;
 
   CandidateFile& file(std::size_t handle) { return *files_[handle]; }
