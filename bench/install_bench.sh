@@ -30,6 +30,7 @@
 #                      wheels (TUF-verified; --python-version/--platform given, so no
 #                      interpreter query) with a fresh / a warm XDG_CACHE_HOME, then `unzip` of
 #                      each wheel into an empty directory
+#      Every timed command starts after an untimed `sync` (see timed()).
 #      Both installers install the same 24 distributions (checked after each run, and the
 #      console script of benchapp, which imports the whole tree, is run once per installer).
 #      tufget and pip both skip byte-compilation (tufget's default, pip's --no-compile).
@@ -330,8 +331,12 @@ download_unzip() {  # XDG cache dir, output dir
 declare -A times
 run_failed() { cat "$work/out.txt" "$work/err.txt" >&2; die 1 "$1 failed (output above)"; }
 # timed KEY COMMAND...: runs it, appends its wall time (ms) to times[KEY], stops on failure.
+# Each starts after an untimed `sync`: tufget makes its install durable (syncfs before the
+# renames), which would otherwise also flush what earlier steps left dirty (the venv just
+# created, pip's and the floor's unsynced files of the previous run).
 timed() {
   local key=$1 t0; shift
+  sync
   t0=$(date +%s%N)
   "$@" || run_failed "$key"
   times[$key]+=" $(( ($(date +%s%N) - t0) / 1000000 ))"
