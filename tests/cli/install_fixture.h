@@ -135,6 +135,7 @@ struct WheelSpec {
   std::vector<std::pair<std::string, std::string>> console_scripts;  // name, "module:attr"
   std::vector<Member> members;
   std::map<std::string, std::string> record_lies;  // member -> the bytes RECORD describes
+  std::string metadata_version;  // METADATA's Version when it must lie ("" = `version`)
 
   WheelSpec(std::string n, std::string v) : name(std::move(n)), version(std::move(v)) {}
 
@@ -171,7 +172,8 @@ struct WheelSpec {
   std::string filename() const { return escaped_name() + "-" + version + "-" + tag + ".whl"; }
 
   std::string metadata() const {
-    std::string m = "Metadata-Version: 2.1\nName: " + name + "\nVersion: " + version +
+    std::string m = "Metadata-Version: 2.1\nName: " + name + "\nVersion: " +
+                    (metadata_version.empty() ? version : metadata_version) +
                     "\nSummary: tufget install test package\n";
     if (!requires_python.empty()) m += "Requires-Python: " + requires_python + "\n";
     for (const auto& e : provides_extra) m += "Provides-Extra: " + e + "\n";

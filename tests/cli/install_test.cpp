@@ -122,6 +122,9 @@ struct Shelf {
     liar.file("liar/core.py", "SAFE = True\n");
     liar.record_lies["liar/core.py"] = "SAFE = Nope\n";  // the same size: only the hash differs
     add(liar);
+    WheelSpec liarmeta = simple("liarmeta");  // its METADATA (and so its .metadata) says 2.0
+    liarmeta.metadata_version = "2.0";
+    add(liarmeta);
     const fs::path sdist = w.wheels / "sdistonly-1.0.tar.gz";
     write(sdist, "an sdist tufget will not build");
     files.push_back(sdist);
@@ -408,6 +411,9 @@ TEST_CASE("a tampered wheel, a lying RECORD and an escaping member are refused, 
   }
   SECTION("RECORD gives another hash for a member") {
     expect_refused(c, {"peppercorn", "liar"}, {"liar-1.0-py3-none-any.whl", "liar/core.py"});
+  }
+  SECTION("metadata that describes another version than the file") {
+    expect_refused(c, {"liarmeta"}, {"liarmeta-1.0-py3-none-any.whl", "its metadata names liarmeta 2.0, not liarmeta 1.0"});
   }
   SECTION("a member leaves its directory") {
     for (const WheelSpec& spec : c.s.escapes()) {
