@@ -275,7 +275,11 @@ TEST_CASE("lock writes the same bytes twice, and installing it later gives the l
                                                    {"HOME", tmp.path.string()}};
   WheelSpec app = simple("lockapp");
   app.depends("lockdep>=1");
-  w.add({app.write_to(w.wheels), simple("lockdep").write_to(w.wheels)});
+  WheelSpec linux_wheel = simple("platdep"), windows_wheel = simple("platdep");
+  linux_wheel.tag = "cp311-cp311-manylinux_2_17_x86_64";
+  windows_wheel.tag = "cp311-cp311-win_amd64";
+  w.add({app.write_to(w.wheels), simple("lockdep").write_to(w.wheels),
+         linux_wheel.write_to(w.wheels), windows_wheel.write_to(w.wheels)});
   w.publish();
   w.serve();
   write(tmp.path / "in.txt", "lockapp\n");
@@ -300,6 +304,27 @@ TEST_CASE("lock writes the same bytes twice, and installing it later gives the l
   CHECK(first.find("lockapp==1.0 \\\n") != std::string::npos);
   CHECK(first.find("# via -r in.txt") != std::string::npos);
   CHECK(first.find("--index-url " + w.index_url()) != std::string::npos);
+
+  // Every wheel of the locked version that suits the target is hashed, and only those.
+  const std::string linux_sha = sha256_hex(linux_wheel.bytes()), windows_sha = sha256_hex(windows_wheel.bytes());
+  auto lock_for = [&](std::vector<std::string> platforms) {
+    std::vector<std::string> args = {"lock", "platdep", "--python-version", "3.11"};
+    for (const auto& p : platforms) args.insert(args.end(), {"--platform", p});
+    const Proc p = tufget(args);
+    INFO(p.all());
+    CHECK(p.status == 0);
+    return p.out;
+  };
+  const std::string for_linux = lock_for({"manylinux_2_17_x86_64"});
+  CHECK(for_linux.find(linux_sha) != std::string::npos);
+  CHECK(for_linux.find(windows_sha) == std::string::npos);
+  const std::string for_windows = lock_for({"win_amd64"});
+  CHECK(for_windows.find(windows_sha) != std::string::npos);
+  CHECK(for_windows.find(linux_sha) == std::string::npos);
+  const std::string for_both = lock_for({"manylinux_2_17_x86_64", "win_amd64"});
+  CHECK(for_both.find("platdep==1.0 \\\n    --hash=sha256:" + std::min(linux_sha, windows_sha) +
+                      " \\\n    --hash=sha256:" + std::max(linux_sha, windows_sha) + "\n") !=
+        std::string::npos);
 
   // The index moves on; the lock still installs what it locked, byte for byte.
   const fs::path venv = tmp.path / "venv";

@@ -20,7 +20,7 @@ WheelSpec module_wheel(const std::string& name, const std::string& version, cons
 
 }  // namespace
 
-TEST_CASE("--index takes a named project from its own index and from nowhere else",
+TEST_CASE("a project routed with --index comes from its own index and from nowhere else",
           "[cli][install][routes]") {
   Warehouse pub;
   Warehouse corp;
