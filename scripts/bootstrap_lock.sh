@@ -9,13 +9,17 @@
 # the result without the index's (temporary, loopback) URL. Needs a built tufget (build/) and
 # the Debian packages python3-pip-whl, python3-setuptools-whl and python3-wheel.
 #
-#   scripts/bootstrap_lock.sh            # rewrites bootstrap/bootstrap.lock
-#   scripts/bootstrap_lock.sh --wheels D # also leaves the three wheels in D (for a wheelhouse)
+#   scripts/bootstrap_lock.sh                 # rewrites bootstrap/bootstrap.lock
+#   scripts/bootstrap_lock.sh --wheels D      # also leaves the three wheels in D (a wheelhouse)
+#   scripts/bootstrap_lock.sh --wheels-only D # only puts the three wheels in D (no tufget needed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tufget=${TUFGET:-$PWD/build/tufget}
-keep=""
-[ "${1:-}" = "--wheels" ] && keep=$(realpath -m "$2")
+keep="" only=0
+case "${1:-}" in
+  --wheels) keep=$(realpath -m "$2") ;;
+  --wheels-only) keep=$(realpath -m "$2"); only=1 ;;
+esac
 python=/usr/bin/python3
 wheel_src=/usr/lib/python3/dist-packages/wheel
 [ -d "$wheel_src" ] || { echo "bootstrap_lock.sh: python3-wheel is not installed" >&2; exit 2; }
@@ -36,6 +40,10 @@ cp /usr/share/python-wheels/pip-*.whl /usr/share/python-wheels/setuptools-*.whl 
   --summary "A built-package format for Python (built from Debian's python3-wheel)" \
   --extra test --requires-dist "pytest>=6.0.0; extra == 'test'" \
   --console-script wheel=wheel.cli:main --package "$wheel_src" -o "$work/wheels" >/dev/null
+if (( only )); then
+  mkdir -p "$keep" && cp "$work"/wheels/*.whl "$keep/"
+  exit 0
+fi
 "$tufget" index init "$work/index" >/dev/null
 "$tufget" index add "$work/index" "$work"/wheels/*.whl >/dev/null
 "$tufget" index publish "$work/index" >/dev/null

@@ -9,7 +9,7 @@ packages=(
   libsodium-dev libsimdjson-dev libssl-dev libboost1.81-dev libboost-url1.81-dev
   libzip-dev libcli11-dev catch2 libbenchmark-dev
   clang-14 libclang-rt-14-dev
-  faketime python3 python3-venv python3-pip-whl python3-setuptools-whl
+  faketime python3 python3-venv python3-pip-whl python3-setuptools-whl python3-wheel
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "install_fixture.h"
+#include "pkg/requirements_file.h"
 
 using namespace install_test;
 using warehouse_test::Warehouse;
@@ -412,4 +413,53 @@ TEST_CASE("an installed distribution is kept only when it came from the pinned f
   INFO(kept.all());
   CHECK(kept.status == 0);
   CHECK(kept.out.find("peppercorn 0.6 (installed from the pinned file)") != std::string::npos);
+}
+
+TEST_CASE("the shipped bootstrap lock pins pip, setuptools and wheel and bootstraps a bare venv",
+          "[cli][hashpin][bootstrap]") {
+  // The lock compiled into tufget: every line pinned with == and hashed.
+  const std::string text = read(fs::path(TUFGET_SOURCE_DIR) / "bootstrap" / "bootstrap.lock");
+  auto parsed = pkg::parse_requirements_text(text, "bootstrap.lock");
+  REQUIRE(parsed);
+  std::map<std::string, std::string> pinned;  // project -> sha256
+  for (const auto& line : parsed->requirements) {
+    INFO(line.text);
+    CHECK(line.requirement.is_pinned());
+    REQUIRE(line.sha256.size() == 1);
+    pinned[line.requirement.project] = line.sha256[0];
+  }
+  CHECK(pinned.size() == 3);
+  CHECK(pinned.count("pip") + pinned.count("setuptools") + pinned.count("wheel") == 3);
+
+  // Debian's builds, which it pins (scripts/bootstrap_lock.sh --wheels-only makes the wheel one).
+  TempDir tmp;
+  const fs::path house = tmp.path / "house";
+  const Proc built = run_process({"bash", (fs::path(TUFGET_SOURCE_DIR) / "scripts" / "bootstrap_lock.sh").string(),
+                                  "--wheels-only", house.string()});
+  if (built.status != 0) {
+    WARN("cannot build the bootstrap wheelhouse (python3-wheel missing?): " << built.all());
+    return;
+  }
+  for (const auto& name : warehouse_test::names_in(house)) {
+    const std::string project = name.substr(0, name.find('-'));
+    if (sha256_hex(read(house / name)) != pinned[project]) {
+      WARN(name << " is not the build bootstrap/bootstrap.lock pins (a newer Debian package?): "
+                   "regenerate the lock with scripts/bootstrap_lock.sh");
+      return;
+    }
+  }
+  const fs::path venv = tmp.path / "venv";
+  make_venv(venv);
+  const std::map<std::string, std::string> env = {{"XDG_CACHE_HOME", (tmp.path / "cache").string()},
+                                                  {"XDG_CONFIG_HOME", (tmp.path / "config").string()},
+                                                  {"HOME", tmp.path.string()}};
+  const Proc r = run_process({TUFGET_BINARY, "bootstrap", "--python", venv.string(), "--find-links",
+                              house.string(), "--no-index"},
+                             env);
+  INFO(r.all());
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("Installed pip-23.0.1 setuptools-66.1.1 wheel-0.38.4") != std::string::npos);
+  const Proc pip = run_process({(venv / "bin" / "python").string(), "-m", "pip", "--version"}, env);
+  INFO(pip.all());
+  CHECK(pip.out.rfind("pip 23.0.1 ", 0) == 0);
 }
