@@ -34,6 +34,7 @@ struct Entry {
   std::optional<std::size_t> handle;                            // chosen candidate file
   std::string got;                                              // sha256 of the bytes served
   bool verified = false;                                        // the file matched its pins
+  bool trusted = false;  // its bytes are vouched for: pins matched, or the TUF-verified page's sha256
   std::set<std::string> extras;                                 // requested extras (normalised)
   pkg::DistMetadata metadata;
   bool has_metadata = false;
@@ -214,6 +215,9 @@ int install_hash_checked(InstallRun& run, const Requested& requested) {
       continue;
     }
     const std::string version = f.version.str();
+    // Bytes that match the TUF-verified page may speak for their dependencies even when the
+    // line lacks a hash (the report can then also name what they need).
+    e.trusted = f.wheel_file.has_value() && f.page_verified;
     if (!pins_version(req)) {
       report.unpinned.push_back("  " + req.str() + " (" + e.root->origin + "): the newest match is " +
                                 version + "; to pin it:\n    " + paste_line(req.name, version, e.got) +
@@ -234,9 +238,10 @@ int install_hash_checked(InstallRun& run, const Requested& requested) {
       }
     }
     if (match) {
-      e.verified = true;
+      e.verified = e.trusted = true;
       continue;
     }
+    e.trusted = false;
     std::string block = "  " + req.name + " " + version + " (" + e.root->origin + ")\n";
     block += "    file:     " + f.file.filename + "\n";
     block += "    from:     " + f.file.url + "\n";
@@ -270,10 +275,8 @@ int install_hash_checked(InstallRun& run, const Requested& requested) {
   std::vector<std::pair<pkg::Requirement, std::string>> absent;  // requirement, required by
   bool all_verified = true;
   for (auto& [project, e] : entries) {
-    if (!e.verified) {
-      all_verified = false;
-      continue;
-    }
+    if (!e.verified) all_verified = false;
+    if (!e.trusted) continue;
     CandidateFile& f = provider.file(*e.handle);
     auto meta = pkg_fs::verify_wheel(f.wheel_file->path(), f.file.filename);
     if (!meta) {
@@ -291,7 +294,8 @@ int install_hash_checked(InstallRun& run, const Requested& requested) {
       continue;
     }
     f.metadata_text = std::move(*meta);
-    f.metadata_source = "the wheel's METADATA (the wheel matched its hash pin)";
+    f.metadata_source = e.verified ? "the wheel's METADATA (the wheel matched its hash pin)"
+                                   : "the wheel's METADATA (the wheel matched the TUF-verified page)";
     e.metadata = std::move(*md);
     e.has_metadata = true;
   }
@@ -356,8 +360,10 @@ int install_hash_checked(InstallRun& run, const Requested& requested) {
           const CandidateFile& f = provider.file(d.candidate.handle);
           std::string by;
           for (const auto& w : who[d.candidate.project]) by += (by.empty() ? "" : ", ") + w;
-          for (const auto& w : d.required_by) {
-            if (by.find(w) == std::string::npos) by += (by.empty() ? "" : ", ") + w;
+          for (const auto& w : d.required_by) {  // "name version (requirement)" or "the user (...)"
+            if (w.rfind("the user", 0) == 0) continue;
+            const std::string dependent = w.substr(0, w.find(" ("));
+            if (by.find(dependent) == std::string::npos) by += (by.empty() ? "" : ", ") + dependent;
           }
           report.missing.push_back(paste_line(d.metadata.name, f.version.str(), f.sha256) +
                                    "    # required by " + by);

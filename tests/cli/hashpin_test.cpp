@@ -212,6 +212,14 @@ TEST_CASE("missing hashes, missing dependencies and unpinned lines get paste-rea
     CHECK(r.err.find(pepper_line) != std::string::npos);
     CHECK(tree_diff(before, c.everything()) == "");
   }
+  SECTION("a line without a hash still has its dependencies named (from the TUF-verified wheel)") {
+    const Proc r = c.install_file(lines({"sampleproject==4.0.0"}), {"--require-hashes"});
+    INFO(r.all());
+    CHECK(r.status == 1);
+    CHECK(r.err.find(sample_line) != std::string::npos);
+    CHECK(r.err.find(pepper_line + "    # required by sampleproject 4.0.0\n") != std::string::npos);
+    CHECK(tree_diff(before, c.everything()) == "");
+  }
   SECTION("--require-hashes in the file, and a line not pinned with ==") {
     const Proc r = c.install_file(lines({"--require-hashes", "peppercorn>=0.5"}));
     INFO(r.all());
