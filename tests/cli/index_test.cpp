@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/zip_writer.h"
 #include "tuf/hash.h"
 #include "tuf/metadata.h"
 #include "tuf/trusted_set.h"
@@ -110,73 +111,8 @@ void tufget_ok(const std::vector<std::string>& args) {
   REQUIRE(r.status == 0);
 }
 
-// A stored (uncompressed) zip archive.
-std::uint32_t crc32(std::string_view data) {
-  std::uint32_t crc = 0xffffffffu;
-  for (unsigned char c : data) {
-    crc ^= c;
-    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-  }
-  return ~crc;
-}
-
-void put16(std::string& out, std::uint16_t v) {
-  out.push_back(static_cast<char>(v & 0xff));
-  out.push_back(static_cast<char>(v >> 8));
-}
-void put32(std::string& out, std::uint32_t v) {
-  put16(out, static_cast<std::uint16_t>(v & 0xffff));
-  put16(out, static_cast<std::uint16_t>(v >> 16));
-}
-
-std::string make_zip(const std::vector<std::pair<std::string, std::string>>& entries) {
-  std::string out, central;
-  for (const auto& [name, data] : entries) {
-    const auto offset = static_cast<std::uint32_t>(out.size());
-    const std::uint32_t crc = crc32(data);
-    put32(out, 0x04034b50);
-    put16(out, 20);
-    put16(out, 0);
-    put16(out, 0);  // stored
-    put16(out, 0);
-    put16(out, 0x21);  // 1980-01-01
-    put32(out, crc);
-    put32(out, static_cast<std::uint32_t>(data.size()));
-    put32(out, static_cast<std::uint32_t>(data.size()));
-    put16(out, static_cast<std::uint16_t>(name.size()));
-    put16(out, 0);
-    out += name;
-    out += data;
-    put32(central, 0x02014b50);
-    put16(central, 20);
-    put16(central, 20);
-    put16(central, 0);
-    put16(central, 0);
-    put16(central, 0);
-    put16(central, 0x21);
-    put32(central, crc);
-    put32(central, static_cast<std::uint32_t>(data.size()));
-    put32(central, static_cast<std::uint32_t>(data.size()));
-    put16(central, static_cast<std::uint16_t>(name.size()));
-    put16(central, 0);
-    put16(central, 0);
-    put16(central, 0);
-    put16(central, 0);
-    put32(central, 0);
-    put32(central, offset);
-    central += name;
-  }
-  const auto cd_offset = static_cast<std::uint32_t>(out.size());
-  out += central;
-  put32(out, 0x06054b50);
-  put16(out, 0);
-  put16(out, 0);
-  put16(out, static_cast<std::uint16_t>(entries.size()));
-  put16(out, static_cast<std::uint16_t>(entries.size()));
-  put32(out, static_cast<std::uint32_t>(central.size()));
-  put32(out, cd_offset);
-  put16(out, 0);
-  return out;
+std::string make_zip(const std::vector<test_zip::ZipEntry>& entries) {
+  return test_zip::stored_zip(entries);
 }
 
 std::string wheel_metadata(const std::string& name, const std::string& version,

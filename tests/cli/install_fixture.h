@@ -87,36 +87,6 @@ inline std::vector<RecordRow> parse_record(const std::string& text) {
 
 // ---- wheels ----------------------------------------------------------------------------------------
 
-// Gives every central-directory entry of a zip written by warehouse_test::stored_zip a Unix
-// "version made by" and the mode `modes` names for it (a regular file 0644 otherwise), as
-// Python's zipfile writes them.
-inline std::string with_unix_modes(std::string zip, const std::map<std::string, unsigned>& modes) {
-  auto u16 = [&](std::size_t at) {
-    return static_cast<std::uint32_t>(static_cast<unsigned char>(zip[at])) |
-           static_cast<std::uint32_t>(static_cast<unsigned char>(zip[at + 1])) << 8;
-  };
-  auto u32 = [&](std::size_t at) { return u16(at) | u16(at + 2) << 16; };
-  auto put = [&](std::size_t at, std::uint32_t v, int bytes) {
-    for (int i = 0; i < bytes; ++i) zip[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
-  };
-  REQUIRE(zip.size() >= 22);
-  const std::size_t eocd = zip.size() - 22;
-  REQUIRE(u32(eocd) == 0x06054b50u);
-  const std::uint32_t entries = u16(eocd + 10);
-  std::size_t at = u32(eocd + 16);
-  for (std::uint32_t e = 0; e < entries; ++e) {
-    REQUIRE(u32(at) == 0x02014b50u);
-    const std::uint32_t name_len = u16(at + 28);
-    const std::string name = zip.substr(at + 46, name_len);
-    const auto it = modes.find(name);
-    const unsigned mode = S_IFREG | (it == modes.end() ? 0644u : it->second);
-    put(at + 4, (3u << 8) | 20u, 2);  // made by: Unix, zip 2.0
-    put(at + 38, static_cast<std::uint32_t>(mode) << 16, 4);
-    at += 46 + name_len + u16(at + 30) + u16(at + 32);
-  }
-  return zip;
-}
-
 // A wheel described by its parts; members are written in order, then the .dist-info files,
 // RECORD last (as bdist_wheel does). Every member is listed in RECORD with its sha256 and size
 // unless `record_lies` names it: then RECORD gives the hash and size of other bytes.
@@ -202,13 +172,9 @@ struct WheelSpec {
     }
     all.push_back({info + "RECORD", record + info + "RECORD,,\n", 0644});
 
-    std::vector<std::pair<std::string, std::string>> entries;
-    std::map<std::string, unsigned> modes;
-    for (const auto& m : all) {
-      entries.emplace_back(m.path, m.data);
-      modes[m.path] = m.mode;
-    }
-    return with_unix_modes(warehouse_test::stored_zip(entries), modes);
+    std::vector<test_zip::ZipEntry> entries;
+    for (const auto& m : all) entries.push_back({m.path, m.data, S_IFREG | m.mode});
+    return test_zip::stored_zip(entries);
   }
 
   fs::path write_to(const fs::path& dir) const {

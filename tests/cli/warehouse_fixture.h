@@ -32,6 +32,7 @@
 
 #include <simdjson.h>
 
+#include "support/zip_writer.h"
 #include "tuf/hash.h"
 
 extern char** environ;
@@ -138,71 +139,7 @@ inline void run_ok(const std::vector<std::string>& args) {
 
 // ---- wheels --------------------------------------------------------------------------------------------
 
-inline std::uint32_t crc32(std::string_view data) {
-  std::uint32_t crc = ~0u;
-  for (unsigned char byte : data) {
-    crc ^= byte;
-    for (int bit = 0; bit < 8; ++bit) crc = (crc & 1u) ? (crc >> 1) ^ 0xedb88320u : crc >> 1;
-  }
-  return ~crc;
-}
-
-inline void le(std::string& out, std::uint32_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-// A zip archive with every member stored (method 0).
-inline std::string stored_zip(const std::vector<std::pair<std::string, std::string>>& members) {
-  std::string body, directory;
-  for (const auto& [name, data] : members) {
-    const auto offset = static_cast<std::uint32_t>(body.size());
-    const std::uint32_t crc = crc32(data);
-    const auto size = static_cast<std::uint32_t>(data.size());
-    const auto name_len = static_cast<std::uint32_t>(name.size());
-    le(body, 0x04034b50, 4);  // local file header
-    le(body, 20, 2);          // version needed
-    le(body, 0, 2);           // flags
-    le(body, 0, 2);           // stored
-    le(body, 0, 2);           // time
-    le(body, 0x21, 2);        // date: 1980-01-01
-    le(body, crc, 4);
-    le(body, size, 4);
-    le(body, size, 4);
-    le(body, name_len, 2);
-    le(body, 0, 2);
-    body += name;
-    body += data;
-    le(directory, 0x02014b50, 4);  // central directory entry
-    le(directory, 20, 2);
-    le(directory, 20, 2);
-    le(directory, 0, 2);
-    le(directory, 0, 2);
-    le(directory, 0, 2);
-    le(directory, 0x21, 2);
-    le(directory, crc, 4);
-    le(directory, size, 4);
-    le(directory, size, 4);
-    le(directory, name_len, 2);
-    le(directory, 0, 2);  // extra
-    le(directory, 0, 2);  // comment
-    le(directory, 0, 2);  // disk
-    le(directory, 0, 2);  // internal attributes
-    le(directory, 0, 4);  // external attributes
-    le(directory, offset, 4);
-    directory += name;
-  }
-  const auto dir_offset = static_cast<std::uint32_t>(body.size());
-  std::string out = body + directory;
-  le(out, 0x06054b50, 4);  // end of central directory
-  le(out, 0, 2);
-  le(out, 0, 2);
-  le(out, static_cast<std::uint32_t>(members.size()), 2);
-  le(out, static_cast<std::uint32_t>(members.size()), 2);
-  le(out, static_cast<std::uint32_t>(directory.size()), 4);
-  le(out, dir_offset, 4);
-  le(out, 0, 2);
-  return out;
-}
+using test_zip::stored_zip;
 
 inline std::string core_metadata(const std::string& dist, const std::string& version,
                                  const std::string& requires_python) {

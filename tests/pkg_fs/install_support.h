@@ -1,5 +1,5 @@
-// Test helpers for the wheel installer: wheels built in memory (a small zip writer of our own,
-// stored entries, so tests control names, modes and bytes exactly), temporary directories and
+// Test helpers for the wheel installer: wheels built in memory (support/zip_writer.h: stored
+// entries, so tests control names, modes and bytes exactly), temporary directories and
 // snapshots of a directory tree.
 #pragma once
 
@@ -19,91 +19,15 @@
 #include <openssl/evp.h>
 
 #include "pkg/wheel.h"
+#include "support/zip_writer.h"
 
 namespace install_support {
 
 namespace fs = std::filesystem;
 
-struct ZipEntry {
-  std::string name;
-  std::string data;
-  std::uint32_t mode = 0100644;  // unix mode stored in the high 16 bits of external_attr
-};
+using test_zip::ZipEntry;
 
-inline std::uint32_t crc32(std::string_view bytes) {
-  static const auto table = [] {
-    std::array<std::uint32_t, 256> t{};
-    for (std::uint32_t i = 0; i < 256; ++i) {
-      std::uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      t[i] = c;
-    }
-    return t;
-  }();
-  std::uint32_t c = 0xFFFFFFFFu;
-  for (unsigned char b : bytes) c = table[(c ^ b) & 0xFF] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
-}
-
-// A zip archive of stored (uncompressed) entries, "made by" unix, UTF-8 names.
-inline std::string make_zip(const std::vector<ZipEntry>& entries) {
-  std::string out, central;
-  auto u16 = [](std::string& s, std::uint32_t v) {
-    s += static_cast<char>(v & 0xFF);
-    s += static_cast<char>((v >> 8) & 0xFF);
-  };
-  auto u32 = [&](std::string& s, std::uint32_t v) {
-    u16(s, v & 0xFFFF);
-    u16(s, v >> 16);
-  };
-  for (const ZipEntry& e : entries) {
-    const std::uint32_t offset = static_cast<std::uint32_t>(out.size());
-    const std::uint32_t crc = crc32(e.data);
-    const auto size = static_cast<std::uint32_t>(e.data.size());
-    u32(out, 0x04034b50);
-    u16(out, 20);
-    u16(out, 0x0800);  // UTF-8 name
-    u16(out, 0);       // stored
-    u16(out, 0);
-    u16(out, 0x21);  // 1980-01-01
-    u32(out, crc);
-    u32(out, size);
-    u32(out, size);
-    u16(out, static_cast<std::uint32_t>(e.name.size()));
-    u16(out, 0);
-    out += e.name;
-    out += e.data;
-    u32(central, 0x02014b50);
-    u16(central, (3u << 8) | 20);  // made by unix
-    u16(central, 20);
-    u16(central, 0x0800);
-    u16(central, 0);
-    u16(central, 0);
-    u16(central, 0x21);
-    u32(central, crc);
-    u32(central, size);
-    u32(central, size);
-    u16(central, static_cast<std::uint32_t>(e.name.size()));
-    u16(central, 0);
-    u16(central, 0);
-    u16(central, 0);
-    u16(central, 0);
-    u32(central, (e.mode << 16) | ((e.mode & 0170000) == 0040000 ? 0x10 : 0));
-    u32(central, offset);
-    central += e.name;
-  }
-  const auto cd_offset = static_cast<std::uint32_t>(out.size());
-  out += central;
-  u32(out, 0x06054b50);
-  u16(out, 0);
-  u16(out, 0);
-  u16(out, static_cast<std::uint32_t>(entries.size()));
-  u16(out, static_cast<std::uint32_t>(entries.size()));
-  u32(out, static_cast<std::uint32_t>(central.size()));
-  u32(out, cd_offset);
-  u16(out, 0);
-  return out;
-}
+inline std::string make_zip(const std::vector<ZipEntry>& entries) { return test_zip::stored_zip(entries); }
 
 inline std::string sha256(std::string_view bytes) {
   unsigned char md[32];
