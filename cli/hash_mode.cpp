@@ -300,7 +300,7 @@ int install_hash_checked(InstallRun& run, const Requested& requested) {
     e.has_metadata = true;
   }
   std::set<std::pair<std::string, std::string>> checked;  // (project, extras key) done
-  bool changed = true;
+  bool changed = !o.no_deps;  // --no-deps: the file's own lines only, as pip does
   std::set<std::string> conflicts;
   while (changed) {
     changed = false;

@@ -204,6 +204,12 @@ TEST_CASE("missing hashes, missing dependencies and unpinned lines get paste-rea
     INFO(again.all());
     CHECK(again.status == 0);
   }
+  SECTION("--no-deps: the file's own lines only, as pip does") {
+    const Proc r = c.install_file(lines({sample_line}), {"--no-deps"});
+    INFO(r.all());
+    CHECK(r.status == 0);
+    CHECK(dist_infos(c.site()) == std::vector<std::string>{"sampleproject-4.0.0.dist-info"});
+  }
   SECTION("--require-hashes with a requirement that has no hash") {
     const Proc r = c.install_file(lines({"peppercorn==0.6"}), {"--require-hashes"});
     INFO(r.all());
