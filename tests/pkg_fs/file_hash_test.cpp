@@ -38,20 +38,24 @@ TEST_CASE("hash_file: known vectors, algorithms, size cap and errors", "[pkg_fs]
   CHECK(pkg_fs::hash_file(t.path() / "abc", "sha256", 2).error().detail == "larger than 2 bytes");
   CHECK(pkg_fs::hash_file(t.path()).error().detail == "Is a directory");
   CHECK(pkg_fs::hash_file(t.path() / "nope").error().detail == "No such file or directory");
-  // More than one read buffer (1 MiB) of data.
-  write_file(t.path() / "big", std::string((3u << 20) + 7, 'x'));
-  auto big = pkg_fs::hash_file(t.path() / "big");
-  REQUIRE(big);
-  CHECK(big->size == (3u << 20) + 7);
-  CHECK(big->hex == [] {
+  // More than one read buffer (1 MiB) of data; and, from 16 MiB on, the pipelined reader.
+  for (const std::size_t size : {(std::size_t{3} << 20) + 7, (std::size_t{21} << 20) + 5}) {
+    INFO(size);
+    std::string data(size, 'x');
+    for (std::size_t i = 0; i < size; i += 4093) data[i] = static_cast<char>(i * 31);
+    write_file(t.path() / "big", data);
+    auto big = pkg_fs::hash_file(t.path() / "big");
+    REQUIRE(big);
+    CHECK(big->size == size);
     unsigned char md[32];
-    const std::string data((3u << 20) + 7, 'x');
     EVP_Digest(data.data(), data.size(), md, nullptr, EVP_sha256(), nullptr);
     std::string hex;
     for (unsigned char c : md) {
       hex += "0123456789abcdef"[c >> 4];
       hex += "0123456789abcdef"[c & 15];
     }
-    return hex;
-  }());
+    CHECK(big->hex == hex);
+    CHECK(pkg_fs::hash_file(t.path() / "big", "sha256", size - 1).error().detail ==
+          "larger than " + std::to_string(size - 1) + " bytes");
+  }
 }
