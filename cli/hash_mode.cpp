@@ -298,6 +298,10 @@ int install_hash_checked(InstallRun& run, const Requested& requested) {
                                    : "the wheel's METADATA (the wheel matched the TUF-verified page)";
     e.metadata = std::move(*md);
     e.has_metadata = true;
+    for (const std::string& extra : e.metadata.missing_extras(e.root->req.extras)) {
+      out.warn(e.metadata.name + " " + e.metadata.version_text + " does not provide the extra '" +
+               extra + "'");
+    }
   }
   std::set<std::pair<std::string, std::string>> checked;  // (project, extras key) done
   bool changed = !o.no_deps;  // --no-deps: the file's own lines only, as pip does
