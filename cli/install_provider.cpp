@@ -310,7 +310,7 @@ pkg::Result<pkg::DistMetadata> IndexProvider::metadata(const pkg::Candidate& can
   }
   CandidateFile& f = *files_[candidate.handle];
   if (f.installed) {
-    const std::string text = read_small_file(f.installed->dist_info / "METADATA");
+    const std::string text = read_small_file(f.installed->metadata);
     auto m = pkg::parse_core_metadata(text);
     if (!m) {
       return pkg::fail(pkg::Errc::invalid_metadata, f.installed->dist_info.string(),

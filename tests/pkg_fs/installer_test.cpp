@@ -538,6 +538,35 @@ TEST_CASE("a distribution without RECORD is not replaced, and nothing changes", 
   CHECK(differences(before, snapshot(env.prefix)).empty());
 }
 
+TEST_CASE("an .egg-info install is listed, never replaced, and nothing changes", "[pkg_fs][installer]") {
+  Env env;
+  fs::create_directories(env.purelib / "sample-1.0-py3.11.egg-info");
+  write_file(env.purelib / "sample-1.0-py3.11.egg-info/PKG-INFO",
+             "Metadata-Version: 1.2\nName: sample\nVersion: 1.0\n");
+  write_file(env.purelib / "sample-1.0-py3.11.egg-info/installed-files.txt", "../sample/__init__.py\n");
+  write_file(env.purelib / "Old_Tool-0.5.egg-info", "Metadata-Version: 1.0\nName: Old_Tool\nVersion: 0.5\n");
+  auto listed = env.installed();
+  REQUIRE(listed.size() == 2);
+  CHECK(listed[0].project == "old-tool");
+  CHECK(listed[0].metadata == env.purelib / "Old_Tool-0.5.egg-info");
+  CHECK(listed[1].project == "sample");
+  CHECK(listed[1].version_text == "1.0");
+  CHECK(listed[1].metadata == env.purelib / "sample-1.0-py3.11.egg-info/PKG-INFO");
+  for (const auto& d : listed) {
+    CHECK(d.egg_info);
+    CHECK_FALSE(d.has_record);
+  }
+  const Snapshot before = snapshot(env.prefix);
+  auto done = env.install(sample("2.0"));
+  REQUIRE_FALSE(done);
+  CHECK_THAT(done.error().detail, Catch::Contains("cannot uninstall sample 1.0") &&
+                                      Catch::Contains("installed as an .egg-info") &&
+                                      Catch::Contains("pip uninstall sample"));
+  CHECK(differences(before, snapshot(env.prefix)).empty());
+  CHECK_FALSE(pkg_fs::uninstall(listed[1], env.prefix));
+  CHECK(differences(before, snapshot(env.prefix)).empty());
+}
+
 TEST_CASE("uninstall removes exactly what install added, and refuses a RECORD path outside the prefix",
           "[pkg_fs][installer]") {
   Env env;

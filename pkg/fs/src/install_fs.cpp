@@ -350,6 +350,12 @@ pkg::Result<RemovalPlan> plan_removal(const InstalledDist& dist, const fs::path&
   auto refuse = [&](std::string why) {
     return pkg::fail(pkg::Errc::invalid_wheel, dist.dist_info.string(), "cannot uninstall " + who + ": " + std::move(why));
   };
+  if (dist.egg_info) {
+    return refuse("it was installed as an .egg-info (by setuptools or distutils, " +
+                  dist.dist_info.filename().string() +
+                  "), which has no RECORD, so its files are not known for sure; uninstall it "
+                  "with the tool that installed it (e.g. pip uninstall " + dist.name + ") first");
+  }
   const fs::path location = dist.dist_info.parent_path();
   const fs::path record_path = dist.dist_info / "RECORD";
   std::ifstream in(record_path, std::ios::binary);

@@ -33,7 +33,12 @@ std::string trimmed(std::string s) {
 }
 
 std::optional<InstalledDist> read_dist(const fs::path& dist_info) {
-  auto nv = read_name_version(dist_info / "METADATA");
+  const bool egg = dist_info.filename().string().ends_with(".egg-info");
+  std::error_code dir_ec;
+  const fs::path metadata = !egg ? dist_info / "METADATA"
+                            : fs::is_directory(dist_info, dir_ec) ? dist_info / "PKG-INFO"
+                                                                  : dist_info;
+  auto nv = read_name_version(metadata);
   if (!nv) return std::nullopt;
   auto version = pkg::Version::parse(nv->second);
   if (!version) return std::nullopt;
@@ -43,8 +48,10 @@ std::optional<InstalledDist> read_dist(const fs::path& dist_info) {
   d.version = *version;
   d.version_text = nv->second;
   d.dist_info = clean(dist_info);
+  d.metadata = clean(metadata);
+  d.egg_info = egg;
   std::error_code ec;
-  d.has_record = fs::is_regular_file(dist_info / "RECORD", ec);
+  d.has_record = !egg && fs::is_regular_file(dist_info / "RECORD", ec);
   d.requested = fs::exists(dist_info / "REQUESTED", ec);
   std::ifstream in(dist_info / "INSTALLER", std::ios::binary);
   if (in) d.installer = trimmed(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
@@ -56,7 +63,7 @@ bool may_be_one_of(std::string_view dir_name, const std::set<std::string>& proje
   const std::string_view stem = dir_name.substr(0, dir_name.size() - std::string_view(".dist-info").size());
   for (std::size_t dash = stem.find('-'); dash != std::string_view::npos; dash = stem.find('-', dash + 1))
     if (projects.contains(pkg::normalize_name(stem.substr(0, dash)))) return true;
-  return false;
+  return projects.contains(pkg::normalize_name(stem));  // "name.egg-info" (setuptools develop)
 }
 
 // The .dist-info directories in purelib and platlib (each scanned once); with `projects`, only
@@ -69,7 +76,8 @@ std::vector<InstalledDist> scan_installed(const Scheme& scheme, const std::set<s
     std::error_code ec;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
       const std::string name = it->path().filename().string();
-      if (!name.ends_with(".dist-info") || !it->is_directory(ec)) continue;
+      const bool dist_info = name.ends_with(".dist-info") && it->is_directory(ec);
+      if (!dist_info && !name.ends_with(".egg-info")) continue;  // .egg-info: directory or file
       if (projects != nullptr && !may_be_one_of(name, *projects)) continue;
       if (auto d = read_dist(it->path())) out.push_back(std::move(*d));
     }

@@ -68,14 +68,19 @@ struct InstalledDist {
   std::string project;   // normalised
   pkg::Version version;
   std::string version_text;
-  fs::path dist_info;    // absolute path of the .dist-info directory
+  fs::path dist_info;    // absolute path of the .dist-info directory (or .egg-info)
+  fs::path metadata;     // its METADATA (PKG-INFO for an .egg-info; the file itself for a
+                         // distutils .egg-info file)
   bool has_record = false;
+  bool egg_info = false;   // installed by setuptools/distutils as an .egg-info: never removed
   std::string installer;  // INSTALLER contents, trimmed ("" when absent)
   bool requested = false;  // REQUESTED exists
 };
 
-// The distributions installed in purelib and platlib (each directory scanned once; a
-// .dist-info without a readable METADATA Name/Version is skipped). Sorted by project.
+// The distributions installed in purelib and platlib (each directory scanned once): every
+// .dist-info directory, and every .egg-info directory or file (setuptools and distutils
+// installs: seen, so that nothing is installed beside them, but never removed, as they have no
+// RECORD). One without a readable Name/Version is skipped. Sorted by project.
 pkg::Result<std::vector<InstalledDist>> list_installed(const Scheme& scheme);
 
 struct WheelToInstall {
