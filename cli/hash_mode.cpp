@@ -185,6 +185,11 @@ int install_hash_checked(InstallRun& run, const Requested& requested) {
     }
     CandidateFile& f = provider.file(*e.handle);
     if (e.root->hashed()) f.pin_origin = e.root->origin;
+    if (f.file.yanked) {
+      out.warn(f.file.filename + " is yanked" +
+               (f.file.yanked_reason ? " (" + *f.file.yanked_reason + ")" : std::string()) +
+               "; using it because " + e.root->origin + " pins its version");
+    }
     handles.push_back(*e.handle);
   }
 
