@@ -87,6 +87,53 @@ try:
     libc = os.confstr("CS_GNU_LIBC_VERSION")
 except (AttributeError, ValueError, OSError):
     libc = None
+# musl (no glibc): the version its dynamic loader prints, found as packaging finds it: the
+# executable's ELF PT_INTERP names the loader (ld-musl-<arch>.so.1), which prints "Version X.Y.Z".
+def musl_version():
+    import struct
+    with open(sys.executable, "rb") as f:
+        head = f.read(64)
+        if head[:4] != b"\x7fELF" or head[4] not in (1, 2) or head[5] not in (1, 2):
+            return None
+        wide, end = head[4] == 2, "<" if head[5] == 1 else ">"
+        if wide:
+            phoff, = struct.unpack(end + "Q", head[32:40])
+            phentsize, phnum = struct.unpack(end + "HH", head[54:58])
+        else:
+            phoff, = struct.unpack(end + "I", head[28:32])
+            phentsize, phnum = struct.unpack(end + "HH", head[42:46])
+        for i in range(phnum):
+            f.seek(phoff + i * phentsize)
+            ph = f.read(phentsize)
+            if struct.unpack(end + "I", ph[:4])[0] != 3:  # PT_INTERP
+                continue
+            if wide:
+                offset, = struct.unpack(end + "Q", ph[8:16])
+                size, = struct.unpack(end + "Q", ph[32:40])
+            else:
+                offset, size = struct.unpack(end + "I", ph[4:8])[0], struct.unpack(end + "I", ph[16:20])[0]
+            f.seek(offset)
+            loader = f.read(size).split(b"\0")[0].decode("ascii", "replace")
+            break
+        else:
+            return None
+    if "musl" not in loader:
+        return None
+    import subprocess
+    out = subprocess.run([loader], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, timeout=5).stderr.decode("ascii", "replace")
+    for line in out.splitlines():
+        if line.startswith("Version "):
+            parts = line[8:].strip().split(".")
+            if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
+                return "%s.%s" % (parts[0], parts[1])
+    return None
+musl = None
+if libc is None and sys.platform.startswith("linux"):
+    try:
+        musl = musl_version()
+    except Exception:
+        musl = None
 try:
     from importlib.machinery import EXTENSION_SUFFIXES as suffixes
 except ImportError:
@@ -157,6 +204,7 @@ print(enc({
     "is_32bit": sys.maxsize <= 2 ** 32,
     "platform": sysconfig.get_platform(),
     "libc": libc,
+    "musl": musl,
     "paths": paths,
     "externally_managed": managed,
     "venv_scheme": venv_scheme(),
@@ -476,6 +524,22 @@ std::vector<std::string> platforms_of(Reader& r, const object& q, std::string_vi
       minor = minor * 10 + (rest[i] - '0');
     }
     if (i > 0) glibc_minor = minor;
+  }
+  // musl: musllinux_1_<minor>_<arch> from the loader's version down to 1_0, then linux_<arch>
+  // (packaging's order; no manylinux tags without glibc).
+  if (auto musl = r.opt_str(q, "musl"); glibc_minor < 0 && musl && musl->starts_with("1.")) {
+    const std::string_view rest = std::string_view(*musl).substr(2);
+    int minor = 0;
+    std::size_t i = 0;
+    for (; i < rest.size() && rest[i] >= '0' && rest[i] <= '9' && minor < 1000; ++i) {
+      minor = minor * 10 + (rest[i] - '0');
+    }
+    if (i > 0 && i == rest.size()) {
+      std::vector<std::string> out;
+      for (int m = minor; m >= 0; --m) out.push_back("musllinux_1_" + std::to_string(m) + "_" + arch);
+      out.push_back("linux_" + arch);
+      return out;
+    }
   }
   return pkg::linux_platforms(arch, glibc_minor);
 }

@@ -75,8 +75,10 @@ struct Interpreter {
   // Implementation, version, abis and platforms as packaging derives them: CPython abis from
   // Py_DEBUG / Py_GIL_DISABLED (cp311, cp311d + cp311, cp313t), others from EXT_SUFFIX/SOABI
   // (pypy310_pp73); platforms on Linux linux_platforms(arch of sysconfig.get_platform(), glibc
-  // minor) (a 32-bit interpreter on x86_64 / aarch64 is i686 / armv7l), elsewhere only the
-  // sysconfig platform with '-' and '.' as '_' (no macOS version expansion).
+  // minor) (a 32-bit interpreter on x86_64 / aarch64 is i686 / armv7l), or without glibc
+  // musllinux_1_<m>_<arch> for m from the musl loader's version (found through the
+  // executable's ELF PT_INTERP, as packaging does) down to 0, then linux_<arch>; elsewhere only
+  // the sysconfig platform with '-' and '.' as '_' (no macOS version expansion).
   pkg::TagInfo tag_info;
   pkg::TagSet tags;         // supported_tags(tag_info)
   Scheme scheme;
