@@ -144,15 +144,20 @@ pkg::CandidateList IndexProvider::build_candidates(const std::string& project,
         continue;
       }
     }
-    if (!f.sha256()) {
+    // A page nothing vouches for may list no sha256 (PEP 503 allows it): in hash-checking
+    // mode such a file of a pinned project is still a candidate, checked against the pins
+    // after download (as pip does). Otherwise there is nothing to verify it with.
+    if (!f.sha256() && (page.verified || options_.pins.count(project) == 0)) {
       reasons[v].push_back(f.filename + ": the page gives no sha256 to verify it");
       continue;
     }
-    compatible[v].push_back(*f.sha256());
+    const std::string listed = f.sha256().value_or("");
+    if (!listed.empty()) compatible[v].push_back(listed);
     // Hash-checking mode: a pinned wheel beats any unpinned one of the same version.
     auto it = best.find(v);
-    const bool pinned = options_.pinned(project, *f.sha256());
-    const bool best_pinned = it != best.end() && options_.pinned(project, *files[it->second.file_index].sha256());
+    const bool pinned = options_.pinned(project, listed);
+    const bool best_pinned =
+        it != best.end() && options_.pinned(project, files[it->second.file_index].sha256().value_or(""));
     if (it == best.end() || (pinned && !best_pinned) ||
         (pinned == best_pinned &&
          (*priority < it->second.priority ||
@@ -186,7 +191,7 @@ pkg::CandidateList IndexProvider::build_candidates(const std::string& project,
     cf->version = version;
     cf->file = f;
     cf->wheel = b.wheel;
-    cf->sha256 = *f.sha256();
+    cf->sha256 = f.sha256().value_or("");  // "" only from an unverified page (see above)
     cf->tag = python_.tags.tags()[b.priority].str();
     cf->page_provenance = page.provenance;
     cf->page_verified = page.verified;
@@ -352,6 +357,7 @@ std::vector<tuf::Error> IndexProvider::fetch_wheels(const std::vector<std::size_
     job.filename = f.file.filename;
     job.url = f.file.url;
     job.sha256 = f.sha256;
+    job.pins_check_it = f.sha256.empty() && !f.page_verified && options_.pins.count(f.project) > 0;
     job.max_bytes = options_.max_wheel_bytes;
     job.provenance = (f.page_verified ? "sha256 from " : "sha256 listed by ") + f.page_provenance;
     jobs.push_back(std::move(job));
@@ -369,7 +375,11 @@ std::vector<tuf::Error> IndexProvider::fetch_wheels(const std::vector<std::size_
       continue;
     }
     f.wheel_from_cache = jobs[i].from_cache;
-    if (!jobs[i].from_cache) {
+    if (jobs[i].pins_check_it) {
+      // Not verified yet: the caller (hash-checking mode) compares it with the pins. Its
+      // sha256 is now known; it is not cached.
+      f.sha256 = jobs[i].staged->sha256();
+    } else if (!jobs[i].from_cache) {
       if (auto ok = cache_.store(*jobs[i].staged, f.sha256); !ok && options_.verbose > 0) {
         std::fprintf(stderr, "tufget: warning: not cached: %s\n", ok.error().message().c_str());
       }

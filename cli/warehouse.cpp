@@ -335,7 +335,11 @@ void fetch_files(tuf_io::HttpClient& http, const FileCache& cache, Progress& pro
   for (FileJob& job : jobs) {
     if (job.staged || job.error) continue;
     // A cache hit is re-hashed while it is copied into a staged file.
-    if (auto hit = cache.take(job.sha256, job.max_bytes, &job.note)) {
+    if (job.sha256.empty() && !job.pins_check_it) {
+      job.error = tuf::Error{tuf::Errc::usage, job.filename, "no sha256 to verify it against", {}, {}};
+      continue;
+    }
+    if (auto hit = job.pins_check_it ? std::nullopt : cache.take(job.sha256, job.max_bytes, &job.note)) {
       job.staged = std::move(*hit);
       job.from_cache = true;
       continue;
@@ -377,7 +381,7 @@ void fetch_files(tuf_io::HttpClient& http, const FileCache& cache, Progress& pro
         return;
       }
       // The only check that matters: the sha256 the TUF-verified page gives.
-      if (job.staged->sha256() != job.sha256) {
+      if (!job.pins_check_it && job.staged->sha256() != job.sha256) {
         job.error = tuf::Error{tuf::Errc::length_or_hash_mismatch, job.filename,
                                job.provenance.find("TUF-verified") != std::string::npos
                                    ? "sha256 differs from the TUF-verified simple page (" + job.url + ")"

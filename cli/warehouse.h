@@ -119,6 +119,10 @@ struct FileJob {
   std::string filename;  // the name it gets in the destination
   std::string url;
   std::string sha256;  // expected, from the verified page
+  // Hash-checking mode over a page that lists no sha256: `sha256` is empty, the file is
+  // downloaded unchecked (never from or into the cache) and the caller must compare
+  // staged->sha256() with its pins before using it. Nothing else may set this.
+  bool pins_check_it = false;
   std::uint64_t max_bytes = 0;
   std::string provenance;
   // Results of fetch_files:

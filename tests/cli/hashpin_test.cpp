@@ -477,3 +477,51 @@ TEST_CASE("the shipped bootstrap lock pins pip, setuptools and wheel and bootstr
   INFO(pip.all());
   CHECK(pip.out.rfind("pip 23.0.1 ", 0) == 0);
 }
+
+TEST_CASE("pins alone protect an index without TUF whose pages list no sha256", "[cli][hashpin]") {
+  Warehouse w;
+  const WheelSpec pepper = peppercorn();
+  w.add({pepper.write_to(w.wheels)});
+  w.publish();
+  // PEP 503 makes hash fragments optional: drop them (and the PEP 658 attributes) from the page.
+  const fs::path page = w.index / "simple" / "peppercorn" / "index.html";
+  std::string html = read(page);
+  for (std::size_t at; (at = html.find("#sha256=")) != std::string::npos;) {
+    html.erase(at, html.find('"', at) - at);
+  }
+  for (const char* attr : {"data-dist-info-metadata", "data-core-metadata"}) {
+    for (std::size_t at; (at = html.find(attr)) != std::string::npos;) {
+      const std::size_t end = html.find('"', html.find('"', at) + 1);
+      html.erase(at, end + 1 - at);
+    }
+  }
+  REQUIRE(html.find("sha256") == std::string::npos);
+  write(page, html);
+  w.serve();
+  TempDir tmp;
+  const std::map<std::string, std::string> env = {{"XDG_CACHE_HOME", (tmp.path / "cache").string()},
+                                                  {"XDG_CONFIG_HOME", (tmp.path / "config").string()},
+                                                  {"HOME", tmp.path.string()}};
+  const fs::path venv = tmp.path / "venv";
+  make_venv(venv);
+  auto install = [&](const std::string& requirements) {
+    write(tmp.path / "req.txt", requirements);
+    return run_process({TUFGET_BINARY, "install", "-r", (tmp.path / "req.txt").string(), "--python",
+                        venv.string(), "--index-url", w.index_url()},
+                       env);
+  };
+  const std::string good = sha256_hex(pepper.bytes());
+  const Proc wrong = install("peppercorn==0.6 --hash=sha256:" + std::string(64, 'b') + "\n");
+  INFO(wrong.all());
+  CHECK(wrong.status == 1);
+  CHECK(wrong.err.find("got:      sha256:" + good) != std::string::npos);
+  CHECK(dist_infos(site_packages(venv)).empty());
+  const Proc unpinned = install("peppercorn==0.6\n");
+  CHECK(unpinned.status == 2);  // outside hash-checking mode an index without a root is refused
+  const Proc r = install("peppercorn==0.6 --hash=sha256:" + good + "\n");
+  INFO(r.all());
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("Verified by: hash pins only (no TUF root is pinned for " + w.index_url() + ")") !=
+        std::string::npos);
+  CHECK(dist_infos(site_packages(venv)) == std::vector<std::string>{"peppercorn-0.6.dist-info"});
+}
