@@ -94,6 +94,60 @@ std::vector<WheelTag> supported_tags(const TagInfo& info) {
   return out;
 }
 
+namespace {
+
+// packaging's _mac_binary_formats: the binary formats a macOS version runs for `arch`.
+std::vector<std::string> mac_binary_formats(int major, int minor, std::string_view arch) {
+  auto before = [&](int ma, int mi) { return major < ma || (major == ma && minor < mi); };
+  auto after = [&](int ma, int mi) { return major > ma || (major == ma && minor > mi); };
+  std::vector<std::string> formats{std::string(arch)};
+  if (arch == "x86_64") {
+    if (before(10, 4)) return {};
+    formats.insert(formats.end(), {"intel", "fat64", "fat32"});
+  } else if (arch == "i386") {
+    if (before(10, 4)) return {};
+    formats.insert(formats.end(), {"intel", "fat32", "fat"});
+  } else if (arch == "ppc64") {
+    if (after(10, 5) || before(10, 4)) return {};
+    formats.push_back("fat64");
+  } else if (arch == "ppc") {
+    if (after(10, 6)) return {};
+    formats.insert(formats.end(), {"fat32", "fat"});
+  }
+  if (arch == "arm64" || arch == "x86_64") formats.push_back("universal2");
+  if (arch == "x86_64" || arch == "i386" || arch == "ppc64" || arch == "ppc" || arch == "intel") {
+    formats.push_back("universal");
+  }
+  return formats;
+}
+
+}  // namespace
+
+std::vector<std::string> mac_platforms(int major, int minor, std::string_view arch) {
+  std::vector<std::string> out;
+  auto emit = [&](int ma, int mi, const std::string& format) {
+    out.push_back("macosx_" + std::to_string(ma) + "_" + std::to_string(mi) + "_" + format);
+  };
+  if (major == 10) {
+    for (int m = minor; m >= 0; --m) {
+      for (const auto& f : mac_binary_formats(10, m, arch)) emit(10, m, f);
+    }
+  }
+  if (major >= 11) {
+    for (int ma = major; ma > 10; --ma) {
+      for (const auto& f : mac_binary_formats(ma, 0, arch)) emit(ma, 0, f);
+    }
+    for (int m = 16; m > 3; --m) {
+      if (arch == "x86_64") {
+        for (const auto& f : mac_binary_formats(10, m, arch)) emit(10, m, f);
+      } else {
+        emit(10, m, "universal2");
+      }
+    }
+  }
+  return out;
+}
+
 std::vector<std::string> linux_platforms(std::string_view arch, int glibc_minor) {
   std::vector<std::string> out;
   const std::string a = lower(arch);

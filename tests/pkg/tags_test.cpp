@@ -198,3 +198,45 @@ TEST_CASE("TagSet::best gives the priority of the best supported tag of a wheel"
   CHECK_FALSE(set.best(std::vector<pkg::WheelTag>{}));
   CHECK_FALSE(pkg::TagSet().best(manylinux));
 }
+
+TEST_CASE("mac_platforms gives packaging's macOS platforms, most specific first", "[pkg][tags]") {
+  auto joined = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
+    return out;
+  };
+  // Whole lists, from packaging 21.3's mac_platforms.
+  CHECK(joined(pkg::mac_platforms(10, 5, "x86_64")) ==
+        "macosx_10_5_x86_64 macosx_10_5_intel macosx_10_5_fat64 macosx_10_5_fat32 "
+        "macosx_10_5_universal2 macosx_10_5_universal macosx_10_4_x86_64 macosx_10_4_intel "
+        "macosx_10_4_fat64 macosx_10_4_fat32 macosx_10_4_universal2 macosx_10_4_universal");
+  CHECK(joined(pkg::mac_platforms(11, 0, "arm64")) ==
+        "macosx_11_0_arm64 macosx_11_0_universal2 macosx_10_16_universal2 macosx_10_15_universal2 "
+        "macosx_10_14_universal2 macosx_10_13_universal2 macosx_10_12_universal2 "
+        "macosx_10_11_universal2 macosx_10_10_universal2 macosx_10_9_universal2 "
+        "macosx_10_8_universal2 macosx_10_7_universal2 macosx_10_6_universal2 "
+        "macosx_10_5_universal2 macosx_10_4_universal2");
+  CHECK(joined(pkg::mac_platforms(10, 5, "ppc64")) ==
+        "macosx_10_5_ppc64 macosx_10_5_fat64 macosx_10_5_universal macosx_10_4_ppc64 "
+        "macosx_10_4_fat64 macosx_10_4_universal");
+  CHECK(pkg::mac_platforms(10, 3, "i386").empty());
+  // Longer ones: size and landmarks.
+  struct Case {
+    int major, minor;
+    const char* arch;
+    std::size_t size;
+    const char *first, *second, *seventh, *last;
+  };
+  for (const Case& c : {Case{12, 3, "x86_64", 90, "macosx_12_0_x86_64", "macosx_12_0_intel", "macosx_11_0_x86_64", "macosx_10_4_universal"},
+                        Case{10, 6, "ppc", 28, "macosx_10_6_ppc", "macosx_10_6_fat32", "macosx_10_5_fat", "macosx_10_0_universal"},
+                        Case{13, 0, "universal2", 16, "macosx_13_0_universal2", "macosx_12_0_universal2", "macosx_10_13_universal2", "macosx_10_4_universal2"},
+                        Case{14, 2, "arm64", 21, "macosx_14_0_arm64", "macosx_14_0_universal2", "macosx_11_0_arm64", "macosx_10_4_universal2"}}) {
+    INFO(c.major << "." << c.minor << " " << c.arch);
+    const auto p = pkg::mac_platforms(c.major, c.minor, c.arch);
+    REQUIRE(p.size() == c.size);
+    CHECK(p[0] == c.first);
+    CHECK(p[1] == c.second);
+    CHECK(p[6] == c.seventh);
+    CHECK(p.back() == c.last);
+  }
+}

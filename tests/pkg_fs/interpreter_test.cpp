@@ -1040,4 +1040,7 @@ TEST_CASE("synthetic_interpreter expands legacy manylinux names and follows the 
   REQUIRE(mac);
   CHECK(mac->markers.sys_platform == "darwin");
   CHECK(mac->markers.platform_machine == "arm64");
+  // As pip expands --platform macosx_X_Y_ARCH: every older macOS and binary format.
+  CHECK(mac->tag_info.platforms == pkg::mac_platforms(11, 0, "arm64"));
+  CHECK(mac->tags.best(std::vector<pkg::WheelTag>{{"cp312", "cp312", "macosx_10_9_universal2"}}));
 }

@@ -1119,7 +1119,19 @@ std::vector<std::string> expand_platforms(const std::vector<std::string>& given)
     const auto sep = p.find('_');
     const std::string prefix = p.substr(0, sep);
     const std::string arch = sep == std::string::npos ? "" : p.substr(sep + 1);
-    if (prefix == "manylinux2014" && (arch == "x86_64" || arch == "i686")) {
+    if (prefix == "macosx") {  // macosx_X_Y_ARCH: every older version and binary format, as pip
+      int major = 0, minor = 0;
+      std::size_t at = 7, n = 0;
+      for (; at < p.size() && p[at] >= '0' && p[at] <= '9' && n < 4; ++at, ++n) major = major * 10 + (p[at] - '0');
+      const bool have_major = n > 0 && at < p.size() && p[at] == '_';
+      n = 0;
+      for (++at; have_major && at < p.size() && p[at] >= '0' && p[at] <= '9' && n < 4; ++at, ++n) {
+        minor = minor * 10 + (p[at] - '0');
+      }
+      if (have_major && n > 0 && at < p.size() && p[at] == '_' && at + 1 < p.size()) {
+        for (auto& m : pkg::mac_platforms(major, minor, std::string_view(p).substr(at + 1))) add(std::move(m));
+      }
+    } else if (prefix == "manylinux2014" && (arch == "x86_64" || arch == "i686")) {
       add("manylinux2010_" + arch);
       add("manylinux1_" + arch);
     } else if (prefix == "manylinux2010") {

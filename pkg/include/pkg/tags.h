@@ -47,6 +47,16 @@ std::vector<WheelTag> supported_tags(const TagInfo& info);
 // Architectures packaging gives no manylinux tags (e.g. "mips") get only linux_<arch>.
 std::vector<std::string> linux_platforms(std::string_view arch, int glibc_minor);
 
+// The platform tags of macOS `major`.`minor` on `arch` ("arm64", "x86_64", "i386", "ppc",
+// "ppc64", "universal2", ...), most specific first, as packaging's mac_platforms gives them:
+// for 10.x, macosx_10_{minor..0}_<format>; from 11, macosx_{major..11}_0_<format>, then
+// macosx_10_{16..4}_<format> (x86_64: every binary format; other arches: universal2 only).
+// Binary formats per version and arch as packaging's _mac_binary_formats: the arch, then
+// intel/fat64/fat32 (x86_64, from 10.4), intel/fat32/fat (i386), fat64 (ppc64, 10.4-10.5),
+// fat32/fat (ppc, up to 10.6), universal2 (arm64, x86_64), universal (x86_64, i386, ppc64,
+// ppc, intel). pip expands a --platform macosx_X_Y_ARCH this way.
+std::vector<std::string> mac_platforms(int major, int minor, std::string_view arch);
+
 // The supported tags indexed for lookup: priority 0 is best.
 class TagSet {
  public:

@@ -123,7 +123,8 @@ pkg::Result<Interpreter> query_interpreter(const fs::path& python, const fs::pat
 // and --platform tags (for `tufget download`/`lock` about other machines): CPython, cpXY abi,
 // no scheme. Platforms: as given (lowercased, duplicates dropped, and pip's expansion of the
 // legacy names: manylinux2014_{x86_64,i686} adds manylinux2010 and manylinux1, manylinux2010
-// adds manylinux1); none given: linux_platforms("x86_64", 17). Marker environment:
+// adds manylinux1; macosx_X_Y_ARCH adds every older version and binary format,
+// pkg::mac_platforms); none given: linux_platforms("x86_64", 17). Marker environment:
 // MarkerEnvironment::cpython_linux, with os_name / sys_platform / platform_system /
 // platform_machine taken from the first platform (win_amd64: nt, win32, Windows, AMD64;
 // macosx_11_0_arm64: posix, darwin, Darwin, arm64; *linux*_aarch64: posix, linux, Linux,
