@@ -204,8 +204,8 @@ std::variant<PageSource*, int> open_index(RepositoryOptions ro, const SourceOpti
   }
   out.info("TUF refresh of " + client.repository().metadata_url + " in " +
            std::to_string(ms_since(t_refresh)) + " ms");
-  protection = "TUF (" + client.repository().index_url + ", initial root: " +
-               client.repository().root_origin + ")";
+  protection = "TUF (" + client.repository().index_url + ") from the initial root " +
+               client.repository().root_origin;
   if (client_out != nullptr) *client_out = &client;
   opened.owned.push_back(std::make_unique<TufIndexSource>(client));
   return opened.owned.back().get();
