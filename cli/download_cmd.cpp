@@ -70,14 +70,8 @@ int cmd_download_warehouse(const GlobalOptions& g, const WarehouseDownloadOption
   }
 
   // Which repository, and which root starts the chain of trust.
-  RepositoryOptions ro;
-  ro.index_url = o.index_url;
-  ro.metadata_url = g.metadata_url;
-  ro.metadata_dir = g.metadata_dir;
-  ro.root_file = o.root_file;
-  ro.trust_on_first_use = o.trust_on_first_use;
-  ro.trust_dir = o.trust_dir;
-  auto repo = resolve_repository(ro);
+  auto repo = resolve_repository(
+      repository_options(g, o.index_url, o.root_file, o.trust_dir, o.trust_on_first_use));
   if (!repo) return report(repo.error());
 
   auto python = detect_target_python(o.python_version, o.platforms);

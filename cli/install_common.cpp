@@ -148,12 +148,8 @@ SourceOptions source_options(const GlobalOptions& g, const std::string& index_ur
                              const Requested& requested, const std::string& root_file,
                              const std::string& trust_dir, bool trust_on_first_use) {
   SourceOptions so;
-  so.index_url = !index_url.empty() ? index_url : requested.index_url.value_or("");
-  so.metadata_url = g.metadata_url;
-  so.metadata_dir = g.metadata_dir;
-  so.root_file = root_file;
-  so.trust_dir = trust_dir;
-  so.trust_on_first_use = trust_on_first_use;
+  so.repo = repository_options(g, !index_url.empty() ? index_url : requested.index_url.value_or(""),
+                               root_file, trust_dir, trust_on_first_use);
   return so;
 }
 
@@ -255,14 +251,7 @@ std::variant<OpenedSource, int> open_source(const SourceOptions& o, const Global
     return opened;
   }
 
-  RepositoryOptions ro;
-  ro.index_url = o.index_url;
-  ro.metadata_url = g.metadata_url;
-  ro.metadata_dir = g.metadata_dir;
-  ro.root_file = o.root_file;
-  ro.trust_on_first_use = o.trust_on_first_use;
-  ro.trust_dir = o.trust_dir;
-  auto main = open_index(ro, o, http, out, opened, opened.protection, &opened.client);
+  auto main = open_index(o.repo, o, http, out, opened, opened.protection, &opened.client);
   if (auto* code = std::get_if<int>(&main)) return *code;
   opened.source = std::get<PageSource*>(main);
   if (o.routes.empty()) return opened;
@@ -290,7 +279,7 @@ std::variant<OpenedSource, int> open_source(const SourceOptions& o, const Global
     if (it == by_url.end()) {
       RepositoryOptions extra;
       extra.index_url = *url;
-      extra.trust_dir = o.trust_dir;
+      extra.trust_dir = o.repo.trust_dir;
       std::string protection;
       auto source = open_index(extra, o, http, out, opened, protection, nullptr);
       if (auto* code = std::get_if<int>(&source)) return *code;

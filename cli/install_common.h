@@ -83,9 +83,7 @@ BinaryPolicy binary_policy(const std::vector<std::string>& from_command_line,
 // ---- where pages come from -----------------------------------------------------------------------
 
 struct SourceOptions {
-  std::string index_url;  // --index-url (or -i from a file); "" = the default index
-  std::string metadata_url, metadata_dir, root_file, trust_dir;
-  bool trust_on_first_use = false;
+  RepositoryOptions repo;  // the main index (index_url "" = the default index)
   std::vector<std::string> find_links;  // directories
   bool no_index = false;
   // Hash-checking mode: an index with no pinned root may be used without TUF (pins protect),
@@ -106,8 +104,8 @@ struct OpenedSource {
   std::string protection;
 };
 
-// The repository part of SourceOptions: --index-url (else the requirements file's -i), the
-// global --metadata-url/--metadata-dir, --root, --trust-dir, --trust-on-first-use.
+// SourceOptions with `repo` from repository_options(): --index-url, else the requirements
+// file's -i.
 SourceOptions source_options(const GlobalOptions& g, const std::string& index_url,
                              const Requested& requested, const std::string& root_file,
                              const std::string& trust_dir, bool trust_on_first_use);

@@ -210,6 +210,19 @@ std::vector<tuf::Result<VerifiedPage>> WarehouseClient::fetch_pages(
   return out;
 }
 
+RepositoryOptions repository_options(const GlobalOptions& g, std::string index_url,
+                                     std::string root_file, std::string trust_dir,
+                                     bool trust_on_first_use) {
+  RepositoryOptions ro;
+  ro.index_url = std::move(index_url);
+  ro.metadata_url = g.metadata_url;
+  ro.metadata_dir = g.metadata_dir;
+  ro.root_file = std::move(root_file);
+  ro.trust_dir = std::move(trust_dir);
+  ro.trust_on_first_use = trust_on_first_use;
+  return ro;
+}
+
 tuf::Result<std::string> prepare_root(WarehouseClient& client) {
   const Repository& repo = client.repository();
   if (repo.root_source == RootSource::first_use) return client.bootstrap_first_use();

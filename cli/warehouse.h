@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cache.h"
+#include "commands.h"
 #include "pkg/filenames.h"
 #include "pkg/requirement.h"
 #include "pkg/simple_page.h"
@@ -46,6 +47,12 @@ std::string describe(const pkg_fs::Interpreter& python);
 bool pins_version(const pkg::Requirement& req);
 
 // ---- the TUF side --------------------------------------------------------------------------------
+
+// A command's repository choice: its --index-url, --root, --trust-dir and --trust-on-first-use,
+// with the global --metadata-url and --metadata-dir.
+RepositoryOptions repository_options(const GlobalOptions& g, std::string index_url,
+                                     std::string root_file, std::string trust_dir,
+                                     bool trust_on_first_use);
 
 struct VerifiedPage {
   std::string project;
