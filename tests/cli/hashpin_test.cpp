@@ -87,11 +87,7 @@ struct Client {
   TempDir tmp;
   fs::path venv = tmp.path / "venv";
 
-  std::map<std::string, std::string> env() const {
-    return {{"XDG_CACHE_HOME", (tmp.path / "cache").string()},
-            {"XDG_CONFIG_HOME", (tmp.path / "config").string()},
-            {"HOME", tmp.path.string()}};
-  }
+  std::map<std::string, std::string> env() const { return client_env(tmp.path); }
   Proc tufget(std::vector<std::string> args, bool with_root = true) const {
     args.insert(args.begin(), TUFGET_BINARY);
     if (with_root) args.insert(args.end(), {"--root", s.w.root_v1().string()});
@@ -285,9 +281,7 @@ TEST_CASE("lock writes the same bytes twice, and installing it later gives the l
   // An index of its own: it publishes newer versions during the test.
   Warehouse w;
   TempDir tmp;
-  const std::map<std::string, std::string> env = {{"XDG_CACHE_HOME", (tmp.path / "cache").string()},
-                                                   {"XDG_CONFIG_HOME", (tmp.path / "config").string()},
-                                                   {"HOME", tmp.path.string()}};
+  const std::map<std::string, std::string> env = client_env(tmp.path);
   WheelSpec app = simple("lockapp");
   app.depends("lockdep>=1");
   WheelSpec linux_wheel = simple("platdep"), windows_wheel = simple("platdep");
@@ -464,9 +458,7 @@ TEST_CASE("the shipped bootstrap lock pins pip, setuptools and wheel and bootstr
   }
   const fs::path venv = tmp.path / "venv";
   make_venv(venv);
-  const std::map<std::string, std::string> env = {{"XDG_CACHE_HOME", (tmp.path / "cache").string()},
-                                                  {"XDG_CONFIG_HOME", (tmp.path / "config").string()},
-                                                  {"HOME", tmp.path.string()}};
+  const std::map<std::string, std::string> env = client_env(tmp.path);
   const Proc r = run_process({TUFGET_BINARY, "bootstrap", "--python", venv.string(), "--find-links",
                               house.string(), "--no-index"},
                              env);
@@ -499,9 +491,7 @@ TEST_CASE("pins alone protect an index without TUF whose pages list no sha256", 
   write(page, html);
   w.serve();
   TempDir tmp;
-  const std::map<std::string, std::string> env = {{"XDG_CACHE_HOME", (tmp.path / "cache").string()},
-                                                  {"XDG_CONFIG_HOME", (tmp.path / "config").string()},
-                                                  {"HOME", tmp.path.string()}};
+  const std::map<std::string, std::string> env = client_env(tmp.path);
   const fs::path venv = tmp.path / "venv";
   make_venv(venv);
   auto install = [&](const std::string& requirements) {

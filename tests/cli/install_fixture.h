@@ -254,6 +254,16 @@ inline Proc run_process(const std::vector<std::string>& argv,
   return p;
 }
 
+// ---- a client's own folders ------------------------------------------------------------------------
+
+// The environment of a tufget client living in `dir`: its own cache and configuration (trust
+// stores), and HOME.
+inline std::map<std::string, std::string> client_env(const fs::path& dir) {
+  return {{"XDG_CACHE_HOME", (dir / "cache").string()},
+          {"XDG_CONFIG_HOME", (dir / "config").string()},
+          {"HOME", dir.string()}};
+}
+
 // ---- virtual environments -------------------------------------------------------------------------
 
 // `python3 -m venv --without-pip DIR`.

@@ -36,9 +36,7 @@ TEST_CASE("a project routed with --index comes from its own index and from nowhe
   corp.serve();
 
   TempDir tmp;
-  const std::map<std::string, std::string> env = {{"XDG_CACHE_HOME", (tmp.path / "cache").string()},
-                                                  {"XDG_CONFIG_HOME", (tmp.path / "config").string()},
-                                                  {"HOME", tmp.path.string()}};
+  const std::map<std::string, std::string> env = client_env(tmp.path);
   // The private index's root, pinned in the user's trust store.
   const Proc pinned = run_process({TUFGET_BINARY, "trust", "add", "corp", "--root", corp.root_v1().string(),
                                    "--metadata-url", corp.server->base() + "/tuf-metadata/",

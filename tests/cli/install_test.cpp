@@ -169,11 +169,7 @@ struct Client {
   TempDir tmp;
   fs::path venv = tmp.path / "venv";
 
-  std::map<std::string, std::string> env() const {
-    return {{"XDG_CACHE_HOME", (tmp.path / "cache").string()},
-            {"XDG_CONFIG_HOME", (tmp.path / "config").string()},
-            {"HOME", tmp.path.string()}};
-  }
+  std::map<std::string, std::string> env() const { return client_env(tmp.path); }
   // tufget install ARGS --python PYTHON --index-url URL --root 1.root.json
   Proc install(const std::vector<std::string>& args, const fs::path& python = {}) const {
     std::vector<std::string> argv = {TUFGET_BINARY, "install"};
