@@ -289,14 +289,7 @@ CLI::App* add_install_command(CLI::App& app, InstallOptions& o) {
   cmd->add_option("--report", o.report,
                   "Write a JSON installation report (pip's format plus the protections that "
                   "verified each file) to FILE, or to stdout with -");
-  cmd->add_flag("-q,--quiet", o.quiet, "Print errors only");
-  cmd->add_option("--color", o.color, "Colour on stderr: auto (default), always, never; NO_COLOR "
-                  "is honoured")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
-  cmd->add_flag("--no-cache", o.no_cache, "Neither read nor fill the download cache");
-  cmd->add_option("--max-wheel-bytes", o.max_wheel_bytes, "Size cap per wheel (default 1 GiB)");
-  cmd->add_option("--max-metadata-bytes", o.max_metadata_bytes,
-                  "Size cap per .metadata file (default 10 MiB)");
+  add_output_and_limit_options(cmd, o);
   return cmd;
 }
 

@@ -76,6 +76,20 @@ std::optional<std::string> collect_requirements(const std::vector<std::string>& 
 // The filesystem loader: a path relative to the including file `from` resolves against it.
 pkg::Result<pkg::LoadedFile> load_requirements_file(std::string_view path, std::string_view from);
 
+// The options install and lock share for output and limits: -q, --color, --no-cache,
+// --max-wheel-bytes, --max-metadata-bytes (Options: InstallOptions or LockOptions).
+template <typename Options>
+void add_output_and_limit_options(CLI::App* cmd, Options& o) {
+  cmd->add_flag("-q,--quiet", o.quiet, "Print errors only");
+  cmd->add_option("--color", o.color, "Colour on stderr: auto (default), always, never; NO_COLOR "
+                  "is honoured")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  cmd->add_flag("--no-cache", o.no_cache, "Neither read nor fill the download cache");
+  cmd->add_option("--max-wheel-bytes", o.max_wheel_bytes, "Size cap per wheel (default 1 GiB)");
+  cmd->add_option("--max-metadata-bytes", o.max_metadata_bytes,
+                  "Size cap per .metadata file (default 10 MiB)");
+}
+
 // --no-binary values (command line and files): :all:, :none:, comma-separated names.
 BinaryPolicy binary_policy(const std::vector<std::string>& from_command_line,
                            const std::vector<std::string>& from_files);

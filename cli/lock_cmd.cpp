@@ -66,13 +66,7 @@ CLI::App* add_lock_command(CLI::App& app, LockOptions& o) {
   cmd->add_option("--trust-dir", o.trust_dir, "Extra trust store searched first");
   cmd->add_flag("--pre", o.pre, "Allow pre-releases and development releases");
   cmd->add_option("--no-binary", o.no_binary, "Do not use wheels of these projects");
-  cmd->add_flag("-q,--quiet", o.quiet, "Print errors only");
-  cmd->add_option("--color", o.color, "auto (default), always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
-  cmd->add_flag("--no-cache", o.no_cache, "Neither read nor fill the download cache");
-  cmd->add_option("--max-wheel-bytes", o.max_wheel_bytes, "Size cap per wheel (default 1 GiB)");
-  cmd->add_option("--max-metadata-bytes", o.max_metadata_bytes,
-                  "Size cap per .metadata file (default 10 MiB)");
+  add_output_and_limit_options(cmd, o);
   return cmd;
 }
 
