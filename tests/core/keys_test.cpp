@@ -9,6 +9,7 @@
 #include <openssl/rsa.h>
 #include <sodium.h>
 
+#include <cctype>
 #include <memory>
 #include <optional>
 #include <string>
@@ -254,4 +255,35 @@ TEST_CASE("a moved-from key verifies nothing", "[keys]") {
   tuf::PublicKey moved = std::move(key);
   CHECK(moved.verify({}, sig));
   CHECK_FALSE(key.verify({}, sig));  // NOLINT(bugprone-use-after-move): tests exactly that
+}
+
+TEST_CASE("identity is the key itself: equal across keyid-relevant spellings, distinct keys differ",
+          "[keys][threshold]") {
+  // ed25519: upper- and lower-case hex of one key.
+  const std::string hex = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+  std::string upper = hex;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const auto ed = make_key("ed25519", "ed25519", hex);
+  CHECK(ed.identity() == make_key("ed25519", "ed25519", upper).identity());
+  CHECK_FALSE(ed.identity().empty());
+
+  // ECDSA: the keytype alias, and the point compressed or not.
+  EVP_PKEY* ec = ec_key(0);
+  const std::string uncompressed = public_pem(ec);
+  Pkey copy(EVP_PKEY_dup(ec));
+  REQUIRE(copy);
+  REQUIRE(EVP_PKEY_set_utf8_string_param(copy.get(), "point-format", "compressed") == 1);
+  const std::string compressed = public_pem(copy.get());
+  REQUIRE(compressed != uncompressed);
+  const auto a = make_key("ecdsa", "ecdsa-sha2-nistp256", uncompressed);
+  CHECK(a.identity() == make_key("ecdsa-sha2-nistp256", "ecdsa-sha2-nistp256", compressed).identity());
+  CHECK(a.identity() != make_key("ecdsa", "ecdsa-sha2-nistp256", public_pem(ec_key(1))).identity());
+  CHECK(a.identity() != ed.identity());
+
+  // RSA: one key under both schemes is one key; another key is not.
+  const std::string rsa = public_pem(rsa_key(0));
+  const auto pss = make_key("rsa", "rsassa-pss-sha256", rsa);
+  CHECK(pss.identity() == make_key("rsa", "rsa-pkcs1v15-sha256", rsa).identity());
+  CHECK(pss.identity() != make_key("rsa", "rsassa-pss-sha256", public_pem(rsa_key(1))).identity());
+  CHECK(ERR_peek_error() == 0);
 }

@@ -3,6 +3,8 @@
 // is what it was before the refused update.
 #include <catch2/catch.hpp>
 
+#include <cctype>
+
 #include "support/repo_sim.h"
 #include "tuf/trusted_set.h"
 
@@ -518,25 +520,115 @@ TEST_CASE("threshold: a signature duplicated by one key never reaches threshold 
   CHECK(tuf::verify_threshold("timestamp", keys, role, msg, {sc, sa, sa}).has_value());
 }
 
-TEST_CASE("threshold: each KEYID contributes one signature, so two listed keyids count twice",
+TEST_CASE("threshold: one public key listed under two keyids counts once",
           "[trusted_set][threshold]") {
-  // 5.3.4: "each SIGNATURE which is counted towards the THRESHOLD MUST have a unique KEYID".
-  // Two keyids a role lists are two keys to the client, even if their public values are equal
-  // (the root that lists them is what the root keys signed).
-  const Signer a = Signer::generate();
-  auto k = a.key();
-  auto v = tuf::PublicKey::create(k.keytype, k.scheme, k.public_value);
-  REQUIRE(v.has_value());
-  k.verifier = std::make_shared<tuf::PublicKey>(std::move(*v));
-  const std::string alias(64, 'a');
-  std::unordered_map<std::string, tuf::Key> keys{{a.keyid(), k}, {alias, k}};
+  // 5.3.4: "each KEY MUST only contribute one SIGNATURE". Two keyids that name the same public
+  // key are one key: its signature, copied under both keyids, is one vote (as go-tuf counts).
+  const Signer a = Signer::generate(), c = Signer::generate();
+  auto key_of = [](const Signer& s, std::string public_value) {
+    tuf::Key k = s.key();
+    k.public_value = std::move(public_value);
+    auto v = tuf::PublicKey::create(k.keytype, k.scheme, k.public_value);
+    REQUIRE(v.has_value());
+    k.verifier = std::make_shared<tuf::PublicKey>(std::move(*v));
+    return k;
+  };
+  std::string upper = a.key().public_value;  // the same key spelt otherwise (its keyid differs)
+  for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  const std::string alias(64, 'a'), respelt(64, 'b');
+  std::unordered_map<std::string, tuf::Key> keys{{a.keyid(), key_of(a, a.key().public_value)},
+                                                 {alias, key_of(a, a.key().public_value)},
+                                                 {respelt, key_of(a, upper)},
+                                                 {c.keyid(), key_of(c, c.key().public_value)}};
   const std::string msg = "{}";
   const std::string sig = a.sign(msg);
-  const tuf::RoleKeys role{{a.keyid(), alias}, 2};
-  CHECK(tuf::verify_threshold("snapshot", keys, role, msg, {{a.keyid(), sig}, {alias, sig}})
-            .has_value());
-  refused(tuf::verify_threshold("snapshot", keys, role, msg, {{a.keyid(), sig}}),
+  const tuf::RoleKeys twice{{a.keyid(), alias}, 2};
+  refused(tuf::verify_threshold("snapshot", keys, twice, msg, {{a.keyid(), sig}, {alias, sig}}),
           Errc::unsigned_metadata, "snapshot");
+  const tuf::RoleKeys thrice{{a.keyid(), alias, respelt}, 2};
+  refused(tuf::verify_threshold("snapshot", keys, thrice, msg,
+                                {{a.keyid(), sig}, {alias, sig}, {respelt, sig}}),
+          Errc::unsigned_metadata, "snapshot");
+  // Threshold 1 is met by that key; threshold 2 needs a second, distinct key.
+  CHECK(tuf::verify_threshold("snapshot", keys, {{alias, a.keyid()}, 1}, msg, {{alias, sig}})
+            .has_value());
+  const tuf::RoleKeys with_c{{a.keyid(), alias, c.keyid()}, 2};
+  CHECK(tuf::verify_threshold("snapshot", keys, with_c, msg,
+                              {{a.keyid(), sig}, {alias, sig}, {c.keyid(), c.sign(msg)}})
+            .has_value());
+}
+
+namespace {
+
+const std::string kAlias(64, 'a');
+
+// Lists `role`'s first key a second time, under kAlias, and sets its threshold to 2.
+void list_key_twice(std::unordered_map<std::string, tuf::Key>& keys, tuf::RoleKeys& role) {
+  keys[kAlias] = keys.at(role.keyids.at(0));
+  role.keyids.push_back(kAlias);
+  role.threshold = 2;
+}
+
+// Copies the first signature of `role`'s documents under kAlias.
+tuf_test::SignatureTamper copy_signature_to_alias(std::string role) {
+  return [role](std::string_view r, std::vector<tuf::Signature>& sigs) {
+    if (r == role && !sigs.empty()) sigs.push_back({kAlias, sigs.front().sig});
+  };
+}
+
+}  // namespace
+
+TEST_CASE("threshold: a root listing one key under two keyids does not meet threshold 2 with it",
+          "[trusted_set][threshold][root]") {
+  RepoSim sim;
+  SECTION("as the initial root (5.2)") {
+    list_key_twice(sim.root.keys, sim.root.roles.at("root"));
+    sim.tamper_signatures = copy_signature_to_alias("root");
+    const std::string bytes = sim.publish_root(/*bump=*/false);
+    auto set = tuf::TrustedSet::create(b(bytes), RepoSim::kNow);
+    REQUIRE_FALSE(set.has_value());
+    CHECK(set.error().code == Errc::unsigned_metadata);
+    CHECK(set.error().role == "root");
+  }
+  SECTION("as a new root (5.3.4): the trusted root stays") {
+    auto set = trust_v1(sim);
+    list_key_twice(sim.root.keys, sim.root.roles.at("root"));
+    sim.tamper_signatures = copy_signature_to_alias("root");
+    sim.publish_root();  // v2: threshold 2 of {key, alias}, signed by key (twice)
+    refused(set.update_root(b(sim.bytes("root", 2))), Errc::unsigned_metadata, "root");
+    CHECK(set.root().signed_part.version == 1);
+  }
+  SECTION("as the trusted root, for the roles it lists") {
+    // A v2 that lists the snapshot key twice (threshold 2) is itself properly signed.
+    list_key_twice(sim.root.keys, sim.root.roles.at("snapshot"));
+    sim.publish_root();
+    auto set = trust(sim.bytes("root", 2));
+    REQUIRE(set.update_timestamp(b(sim.latest("timestamp"))).has_value());
+    sim.tamper_signatures = copy_signature_to_alias("snapshot");
+    refused(set.update_snapshot(b(sim.sign("snapshot"))), Errc::unsigned_metadata, "snapshot");
+    CHECK(set.snapshot() == nullptr);
+  }
+}
+
+TEST_CASE("threshold: a delegation listing one key under two keyids does not meet threshold 2",
+          "[trusted_set][threshold][delegation]") {
+  RepoSim sim;
+  sim.add_delegation("targets", "role1", {"*"});
+  list_key_twice(sim.targets.at("targets").delegations->keys, sim.role_keys("role1"));
+  sim.tamper_signatures = copy_signature_to_alias("role1");
+  sim.publish_all();
+  auto set = trust_v1(sim);
+  load_top_level(set, sim);
+  refused(set.update_delegated_targets(b(sim.latest("role1")), "role1", "targets"),
+          Errc::unsigned_metadata, "role1");
+  CHECK(set.targets("role1") == nullptr);
+  // A second, distinct key meets it.
+  sim.add_key("role1");
+  sim.tamper_signatures = nullptr;
+  sim.publish_all();
+  auto set2 = trust_v1(sim);
+  load_top_level(set2, sim);
+  CHECK(set2.update_delegated_targets(b(sim.latest("role1")), "role1", "targets").has_value());
 }
 
 TEST_CASE("threshold: one valid and one forged signature do not meet threshold 2",

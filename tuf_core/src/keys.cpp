@@ -1,12 +1,15 @@
 // Public keys: ed25519 (libsodium), ECDSA and RSA (OpenSSL libcrypto).
 //
 // create() does all parsing once: hex for ed25519, PEM SubjectPublicKeyInfo into an EVP_PKEY
-// for the others, checking that the key really is of the declared type (and curve). verify()
+// for the others, checking that the key really is of the declared type (and curve), and the
+// key's identity (its numbers, for counting distinct keys toward a threshold). verify()
 // decodes the signature into a stack buffer and never allocates for ed25519; OpenSSL contexts
 // are made per call so a const PublicKey can be shared.
 #include "tuf/keys.h"
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -14,8 +17,10 @@
 #include <sodium.h>
 
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 namespace tuf {
 namespace {
@@ -53,6 +58,50 @@ const Scheme* find_scheme(std::string_view keytype, std::string_view scheme) {
 
 // The largest signature any supported key makes: RSA at OpenSSL's 16384-bit modulus limit.
 constexpr std::size_t kMaxSignatureBytes = 2048;
+
+// Appends one length-prefixed field (4 bytes big-endian, then the bytes) to a key identity.
+void append_field(std::string& out, std::string_view field) {
+  const auto n = static_cast<std::uint32_t>(field.size());
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((n >> shift) & 0xff));
+  out += field;
+}
+
+// Big-endian bytes of a public-key parameter of `pkey`, left-padded with zeros to `width`
+// bytes (0: minimal length). nullopt when OpenSSL cannot give it.
+std::optional<std::string> bn_param(const EVP_PKEY* pkey, const char* name, int width) {
+  BIGNUM* bn = nullptr;
+  if (EVP_PKEY_get_bn_param(pkey, name, &bn) != 1 || !bn) return std::nullopt;
+  const int size = width > 0 ? width : BN_num_bytes(bn);
+  std::string out(static_cast<std::size_t>(size), '\0');
+  const int n = BN_bn2binpad(bn, reinterpret_cast<unsigned char*>(out.data()), size);
+  BN_free(bn);
+  if (n != size) return std::nullopt;
+  return out;
+}
+
+// PublicKey::identity for an ECDSA or RSA key: the numbers that make the key, so two PEM
+// spellings of one key (compressed or uncompressed point, any SPKI layout) are equal.
+std::optional<std::string> openssl_identity(const EVP_PKEY* pkey, const Scheme& s) {
+  std::string id;
+  if (s.kind == Kind::ecdsa) {
+    const int width = (EVP_PKEY_get_bits(pkey) + 7) / 8;
+    auto x = bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_X, width);
+    auto y = bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_Y, width);
+    if (width <= 0 || !x || !y) return std::nullopt;
+    append_field(id, "ec");
+    append_field(id, s.curve);
+    append_field(id, *x);
+    append_field(id, *y);
+  } else {
+    auto n = bn_param(pkey, OSSL_PKEY_PARAM_RSA_N, 0);
+    auto e = bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, 0);
+    if (!n || !e) return std::nullopt;
+    append_field(id, "rsa");
+    append_field(id, *n);
+    append_field(id, *e);
+  }
+  return id;
+}
 
 Error bad_key(std::string detail) {
   ERR_clear_error();  // leave no stale OpenSSL errors for whoever uses libcrypto/libssl next
@@ -98,6 +147,7 @@ bool PublicKey::Impl::verify_openssl(Bytes message, std::span<const std::uint8_t
 Result<PublicKey> PublicKey::create(std::string_view keytype, std::string_view scheme,
                                     std::string_view public_value) {
   const Scheme* s = find_scheme(keytype, scheme);
+  std::string identity;
   if (!s) {
     return fail(Errc::invalid_metadata, {},
                 "unsupported keytype/scheme " + std::string(keytype) + "/" + std::string(scheme));
@@ -109,6 +159,9 @@ Result<PublicKey> PublicKey::create(std::string_view keytype, std::string_view s
     if (!from_hex_exact(public_value, impl->ed25519))
       return fail(Errc::invalid_metadata, {}, "ed25519 public key is not 64 hex characters");
     ensure_sodium();
+    append_field(identity, "ed25519");
+    append_field(identity, std::string_view(reinterpret_cast<const char*>(impl->ed25519.data()),
+                                            impl->ed25519.size()));
   } else {
     // PEM SubjectPublicKeyInfo ("-----BEGIN PUBLIC KEY-----").
     if (public_value.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
@@ -134,11 +187,15 @@ Result<PublicKey> PublicKey::create(std::string_view keytype, std::string_view s
     impl->md = EVP_MD_fetch(nullptr, s->digest, nullptr);
     if (!impl->md) return std::unexpected(bad_key("digest " + std::string(s->digest) +
                                                   " unavailable"));
+    auto id = openssl_identity(impl->pkey, *s);
+    if (!id) return std::unexpected(bad_key("cannot read the public key's parameters"));
+    identity = std::move(*id);
   }
 
   PublicKey key;
   key.keytype_ = std::string(keytype);
   key.scheme_ = std::string(scheme);
+  key.identity_ = std::move(identity);
   key.impl_ = std::move(impl);
   return key;
 }

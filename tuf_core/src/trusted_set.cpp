@@ -38,25 +38,28 @@ Result<void> verify_threshold(std::string_view role,
                               const std::unordered_map<std::string, Key>& keys,
                               const RoleKeys& role_keys, std::string_view canonical_signed,
                               const std::vector<Signature>& signatures) {
-  // 5.3.4 / 5.4.2 / 5.5.3 / 5.6.3: each KEYID contributes at most one signature. The role's
-  // keyids are unique (the parser refuses duplicates), so counting per listed keyid and
-  // stopping at the first valid signature of that keyid cannot count a key twice.
+  // 5.3.4 / 5.4.2 / 5.5.3 / 5.6.3: "each KEY MUST only contribute one SIGNATURE". A listed
+  // KEYID counts at most once (the role's keyids are unique, the parser refuses duplicates; we
+  // stop at the first valid signature of that keyid), and so does a public key: metadata that
+  // lists one key under two keyids gets one vote from it, not two (go-tuf counts the same way).
   const Bytes message = as_bytes(canonical_signed);
-  std::uint32_t valid = 0;
+  std::vector<std::string_view> counted;  // PublicKey::identity of each key that counted
   for (const std::string& keyid : role_keys.keyids) {
     auto key = keys.find(keyid);
     if (key == keys.end() || !key->second.verifier) continue;
+    const std::string_view identity = key->second.verifier->identity();
+    if (std::find(counted.begin(), counted.end(), identity) != counted.end()) continue;
     for (const Signature& sig : signatures) {
       if (sig.keyid == keyid && key->second.verifier->verify(message, sig.sig)) {
-        ++valid;
+        counted.push_back(identity);
         break;
       }
     }
-    if (valid >= role_keys.threshold) return {};
+    if (counted.size() >= role_keys.threshold) return {};
   }
   return fail(Errc::unsigned_metadata, std::string(role),
               "not signed by a threshold of the role's keys",
-              str(role_keys.threshold) + " valid signatures", str(valid));
+              str(role_keys.threshold) + " valid signatures", str(counted.size()));
 }
 
 Result<TrustedSet> TrustedSet::create(Bytes root_bytes, Timestamp reference_time) {

@@ -42,10 +42,18 @@ class PublicKey {
   std::string_view keytype() const { return keytype_; }
   std::string_view scheme() const { return scheme_; }
 
+  // The public key itself, independent of how metadata spells it: equal for two PublicKeys
+  // exactly when they hold the same key (whatever their keyids, keytype aliases, schemes, PEM
+  // layout or EC point compression). Opaque bytes: "ed25519" + the 32-byte key, "ec" + the
+  // curve + the affine coordinates, "rsa" + modulus + exponent. Threshold counting uses it so
+  // that one key listed under several keyids contributes one signature (spec 5.3.4: "each KEY
+  // MUST only contribute one SIGNATURE").
+  std::string_view identity() const { return identity_; }
+
  private:
   PublicKey() = default;
   struct Impl;
-  std::string keytype_, scheme_;
+  std::string keytype_, scheme_, identity_;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -25,9 +25,10 @@
 
 namespace tuf {
 
-// Counts distinct keyids among `role_keys.keyids` that have a valid signature over
-// `canonical_signed` (each keyid at most once, whatever the signatures list repeats) and fails
-// with unsigned_metadata naming `role` if fewer than the threshold verify. `keys` maps
+// Counts the distinct public keys (PublicKey::identity) among `role_keys.keyids` that have a
+// valid signature over `canonical_signed`, and fails with unsigned_metadata naming `role` if
+// fewer than the threshold verify. Each keyid counts at most once, whatever the signatures list
+// repeats, and so does each key, whatever keyids the metadata lists it under. `keys` maps
 // keyid -> key (the root's keys or the delegator's).
 Result<void> verify_threshold(std::string_view role,
                               const std::unordered_map<std::string, Key>& keys,
