@@ -1,11 +1,16 @@
 // Shared by install, lock and bootstrap (see install_common.h).
 #include "install_common.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "pkg/names.h"
@@ -44,16 +49,97 @@ bool want_color(const std::string& mode) {
 
 // ---- requirements -------------------------------------------------------------------------------
 
+namespace {
+
+std::string file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a named pipe (FIFO)";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "something else";
+}
+
+// The bytes of the regular file `p`, at most `cap` of them. A path that is not a regular file
+// (FIFO, device, directory, socket) is refused before it is opened, and again after (fstat on
+// the opened descriptor, in case it was swapped in between); the open never blocks (O_NONBLOCK:
+// a FIFO swapped in has no writer to wait for) and the cap holds while reading (a file that
+// grows past it while it is read is refused at the read that crosses it). Messages show at most
+// 400 bytes of the path (an include line may name a path of megabytes).
+pkg::Result<std::string> read_regular_file(const fs::path& p, std::size_t cap) {
+  const std::string shown = p.string().size() > 400 ? p.string().substr(0, 400) + "..." : p.string();
+  const auto refuse = [&](const std::string& why, const char* hint = "") {
+    return pkg::fail(pkg::Errc::io, shown, "cannot read requirements file " + shown + ": " + why + hint);
+  };
+  const char* regular_only =
+      "\nhint: -r and -c read regular files (no standard input, pipes or devices): save the "
+      "requirements to a file first";
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0) return refuse(std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return refuse(file_kind(st.st_mode) + ", not a regular file", regular_only);
+  const int fd = ::open(p.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return refuse(std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  if (::fstat(fd, &st) != 0) return refuse(std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return refuse(file_kind(st.st_mode) + ", not a regular file", regular_only);
+  const auto too_big = [&] {
+    return refuse("larger than " + std::to_string(cap >> 20) + " MiB: too big for a requirements file",
+                  "\nhint: a requirements file holds one line per requirement; split a larger set "
+                  "over several files (64 MiB in all)");
+  };
+  if (st.st_size < 0 || static_cast<std::uintmax_t>(st.st_size) > cap) return too_big();
+  std::string data;
+  data.reserve(static_cast<std::size_t>(st.st_size));
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return refuse(std::strerror(errno));
+    if (n == 0) break;
+    if (static_cast<std::size_t>(n) > cap - data.size()) return too_big();
+    data.append(buf, static_cast<std::size_t>(n));
+  }
+  return data;
+}
+
+// How a requirements file error is printed: its sentence (no internal code names) and, for a
+// line that does not parse, a hint at the format. Reading errors carry their own hint (the
+// loader's), refused features explain themselves.
+std::string requirements_error(const pkg::Error& e) {
+  if (e.code == pkg::Errc::io || e.code == pkg::Errc::unsupported) return e.detail;
+  return e.detail +
+         "\nhint: -r and -c take pip requirements files: one requirement per line (like "
+         "'requests>=2.31'), its options after it (like '--hash=sha256:...'), other options "
+         "(like '--require-hashes' or '-r other.txt') on lines of their own";
+}
+
+}  // namespace
+
 pkg::Result<pkg::LoadedFile> load_requirements_file(std::string_view path, std::string_view from) {
+  if (path == "-" && from.empty()) {
+    return pkg::fail(pkg::Errc::io, "-", "requirements cannot be read from standard input: name a "
+                                         "file (./- for a file named '-')\nhint: save the "
+                                         "requirements to a file first");
+  }
   fs::path p(path);
   if (!from.empty() && p.is_relative()) p = fs::path(from).parent_path() / p;
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return pkg::fail(pkg::Errc::io, p.string(), "cannot read the requirements file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
+  auto contents = read_regular_file(p, pkg::kMaxRequirementsFileBytes);
+  if (!contents) return std::unexpected(std::move(contents.error()));
   std::error_code ec;
   fs::path canonical = fs::weakly_canonical(p, ec);
-  return pkg::LoadedFile{ec ? p.string() : canonical.string(), ss.str()};
+  return pkg::LoadedFile{ec ? p.string() : canonical.string(), std::move(*contents)};
+}
+
+std::vector<std::string> Requested::root_projects() const {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto& r : roots) {
+    if (seen.insert(r.req.project).second) out.push_back(r.req.project);
+  }
+  return out;
 }
 
 bool Requested::any_hashes() const {
@@ -73,13 +159,14 @@ std::optional<std::string> collect_requirements(const std::vector<std::string>& 
                                                 const pkg::RequirementsLoader* loader) {
   for (const std::string& text : requirements) {
     auto r = pkg::Requirement::parse(text);
-    if (!r) return r.error().message();
+    if (!r) return "'" + r.error().input + "' is not a valid requirement: " + r.error().detail;
     out.roots.push_back(RootRequirement{std::move(*r), "the command line", {}, {}});
   }
+  pkg::RequirementsBudget budget;  // for every -r and -c file together
   auto read_file = [&](const std::string& file, bool constraint) -> std::optional<std::string> {
-    auto parsed = loader != nullptr ? pkg::parse_requirements_file(file, *loader)
-                                    : pkg::parse_requirements_file(file, load_requirements_file);
-    if (!parsed) return parsed.error().message();
+    auto parsed = loader != nullptr ? pkg::parse_requirements_file(file, *loader, &budget)
+                                    : pkg::parse_requirements_file(file, load_requirements_file, &budget);
+    if (!parsed) return requirements_error(parsed.error());
     out.pre = out.pre || parsed->pre;
     out.require_hashes = out.require_hashes || parsed->require_hashes;
     out.no_index = out.no_index || parsed->no_index;
@@ -301,9 +388,12 @@ std::optional<pkg::Resolution> resolve_requested(const Requested& requested,
                                                  const Out& out) {
   std::vector<pkg::Requirement> roots, constraints;
   std::vector<std::string> root_projects;
+  std::set<std::string> seen;
   for (const auto& r : requested.roots) {
     roots.push_back(r.req);
-    if (r.req.applies(python.markers)) root_projects.push_back(r.req.project);
+    if (r.req.applies(python.markers) && seen.insert(r.req.project).second) {
+      root_projects.push_back(r.req.project);
+    }
   }
   for (const auto& c : requested.constraints) constraints.push_back(c.req);
   provider.prefetch_projects(root_projects);

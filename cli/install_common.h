@@ -63,6 +63,8 @@ struct Requested {
   std::vector<std::string> find_links;      // --find-links in a requirements file
   bool no_index = false;                    // --no-index in a requirements file
   bool any_hashes() const;
+  // The projects of `roots`, each once, in order (200,000 lines on one project: one page).
+  std::vector<std::string> root_projects() const;
 };
 
 // Command-line requirements and -r/-c files (relative includes resolve against the including
@@ -74,6 +76,8 @@ std::optional<std::string> collect_requirements(const std::vector<std::string>& 
                                                 Requested& out,
                                                 const pkg::RequirementsLoader* loader = nullptr);
 // The filesystem loader: a path relative to the including file `from` resolves against it.
+// Regular files only, at most pkg::kMaxRequirementsFileBytes each ("-", standard input, is
+// refused; so are FIFOs, devices and directories, without blocking on them).
 pkg::Result<pkg::LoadedFile> load_requirements_file(std::string_view path, std::string_view from);
 
 // The options install and lock share for output and limits: -q, --color, --no-cache,

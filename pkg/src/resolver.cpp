@@ -91,13 +91,18 @@ struct Conflict {
   std::vector<Cause> causes;
 };
 
+// The candidates (indices) that match a project's requirements so far; shared by consecutive
+// infos when a requirement filters nothing, so 200,000 lines on one project hold one list.
+using Matching = std::shared_ptr<const std::vector<std::uint32_t>>;
+
 struct Info {
   const Req* req;
   int parent;  // project index or kUser
   Culprits culprits;
   // The candidates whose version matches this and every earlier requirement and the
   // constraints (so a new requirement tests only these, and undo is a pop).
-  std::vector<std::uint32_t> matching;
+  Matching matching;
+  std::string key;  // specifier_key() of req
 };
 
 struct Exclusion {
@@ -122,7 +127,9 @@ struct Project {
   CandidateList list;
   std::vector<std::unique_ptr<CandidateData>> data;  // per candidate of `list`, made on use
   std::vector<const Req*> constraints;
-  std::vector<std::uint32_t> allowed;  // the candidates the constraints allow
+  Matching allowed = std::make_shared<const std::vector<std::uint32_t>>();  // the constraints allow
+  bool constraint_names_prerelease = false;
+  bool constraint_pins = false;  // a constraint pins an exact version (==V, ===V)
 
   // Search state, changed only through the trail.
   std::vector<Info> infos;
@@ -131,6 +138,12 @@ struct Project {
   int pin = -1;                   // candidate index
   int level = -1;                 // index of the pin's level
   int exact_reqs = 0;             // infos that pin an exact version (==V, ===V)
+  int prerelease_reqs = 0;        // infos with a specifier naming a pre-release
+  // Kept with the infos (and undone with them), so that adding a requirement costs the same
+  // whether the project has 1 or 200,000 requirements: how many infos have each specifier set
+  // (specifier_key) and each extra.
+  std::unordered_map<std::string, std::uint32_t> spec_keys;
+  std::map<std::string, std::uint32_t> extras;
 
   std::uint64_t gen = 1;  // bumped on every change of infos/exclusions
   std::uint64_t cached_gen = 0;
@@ -156,6 +169,23 @@ struct Pending {
   Culprits culprits;
   int project = -1;
 };
+
+// Two requirements with the same key filter candidates the same way.
+std::string specifier_key(const SpecifierSet& specs) {
+  std::string key;
+  for (const Specifier& s : specs.specifiers()) {
+    key += static_cast<char>('0' + static_cast<int>(s.op()));
+    key += s.wildcard() ? '*' : ' ';
+    key += s.operand();
+    key += ',';
+  }
+  return key;
+}
+
+bool names_prerelease(const Requirement& r) {
+  return std::any_of(r.specifiers.specifiers().begin(), r.specifiers.specifiers().end(),
+                     [](const Specifier& s) { return s.names_prerelease(); });
+}
 
 std::vector<std::string> union_extras(std::vector<std::string> a, const std::vector<std::string>& b) {
   a.insert(a.end(), b.begin(), b.end());
@@ -193,12 +223,13 @@ class Resolver {
   const std::vector<std::uint32_t>& remaining(Project& p);
   std::size_t filter(const Project& p, bool use_exclusions, std::vector<std::uint32_t>& out) const;
   std::vector<std::string> extras_of(const Project& p) const;
-  static const std::vector<std::uint32_t>& matching_of(const Project& p) {
+  static const Matching& matching_of(const Project& p) {
     return p.infos.empty() ? p.allowed : p.infos.back().matching;
   }
 
   void touch(Project& p) { p.gen = ++next_gen_; }
   void add_info(int q, const Req* req, int parent, Culprits culprits);
+  void pop_info(Project& p);
   void add_exclusion(int q, std::size_t c, Culprits culprits, std::vector<Cause> causes);
   void set_pin(int q, std::size_t c);
   void add_dependency_record(int q, const Req* req);
@@ -232,6 +263,7 @@ class Resolver {
   std::vector<TrailEntry> trail_;
   std::vector<Level> levels_;
   std::size_t rounds_ = 0;
+  mutable std::size_t checks_ = 0;  // Resolution::checks
   std::uint64_t next_gen_ = 1;
 };
 
@@ -254,13 +286,25 @@ Result<void> Resolver::load(int q) {
   if (!list) return std::unexpected(std::move(list.error()));
   p.list = std::move(*list);
   p.data.resize(p.list.candidates.size());
+  // Each distinct constraint once (a constraints file may repeat one thousands of times).
+  std::vector<const Req*> distinct;
+  std::unordered_map<std::string, bool> seen;
+  for (const Req* r : p.constraints) {
+    ++checks_;
+    if (seen.try_emplace(specifier_key(r->req.specifiers), true).second) distinct.push_back(r);
+    p.constraint_names_prerelease = p.constraint_names_prerelease || names_prerelease(r->req);
+    p.constraint_pins = p.constraint_pins || r->req.is_pinned();
+  }
+  auto allowed = std::make_shared<std::vector<std::uint32_t>>();
   for (std::size_t i = 0; i < p.list.candidates.size(); ++i) {
     const auto fits = [&](const Req* r) {
+      ++checks_;
       return r->req.specifiers.contains(p.list.candidates[i].version, Prereleases::allow);
     };
-    if (std::all_of(p.constraints.begin(), p.constraints.end(), fits))
-      p.allowed.push_back(static_cast<std::uint32_t>(i));
+    if (std::all_of(distinct.begin(), distinct.end(), fits))
+      allowed->push_back(static_cast<std::uint32_t>(i));
   }
+  p.allowed = std::move(allowed);
   p.loaded = true;
   return {};
 }
@@ -323,17 +367,10 @@ std::optional<std::string> Resolver::unusable(const Project& p, std::size_t c) c
 // empty list with candidates held back is not yet a failure: a later pin may open one.
 std::size_t Resolver::filter(const Project& p, bool use_exclusions,
                              std::vector<std::uint32_t>& out) const {
-  bool pre_ok = opt_.prereleases == Prereleases::allow;
   const bool pre_never = opt_.prereleases == Prereleases::exclude;
-  bool yank_ok = p.exact_reqs > 0;
-  const auto scan = [&](const Requirement& r) {
-    if (!pre_ok && !pre_never)
-      for (const auto& s : r.specifiers.specifiers())
-        if (s.names_prerelease()) pre_ok = true;
-    if (!yank_ok && r.is_pinned()) yank_ok = true;
-  };
-  for (const auto& i : p.infos) scan(i.req->req);
-  for (const auto* r : p.constraints) scan(r->req);
+  const bool pre_ok = opt_.prereleases == Prereleases::allow ||
+                      (!pre_never && (p.prerelease_reqs > 0 || p.constraint_names_prerelease));
+  const bool yank_ok = p.exact_reqs > 0 || p.constraint_pins;
 
   const auto excluded = [&](std::size_t i) {
     return use_exclusions && std::any_of(p.exclusions.begin(), p.exclusions.end(),
@@ -344,7 +381,8 @@ std::size_t Resolver::filter(const Project& p, bool use_exclusions,
   std::size_t matching = 0;
   bool any_final = false;  // (exclusions do not count: they must not turn the fallback on)
   const auto& cands = p.list.candidates;
-  for (std::uint32_t i : matching_of(p)) {
+  for (std::uint32_t i : *matching_of(p)) {
+    ++checks_;
     const bool out_of_play = excluded(i);
     if (!out_of_play) ++matching;
     if (cands[i].yanked && !yank_ok) continue;  // PEP 592
@@ -367,35 +405,54 @@ const std::vector<std::uint32_t>& Resolver::remaining(Project& p) {
 
 std::vector<std::string> Resolver::extras_of(const Project& p) const {
   std::vector<std::string> out;
-  for (const auto& i : p.infos) out.insert(out.end(), i.req->req.extras.begin(), i.req->req.extras.end());
-  return union_extras(std::move(out), {});
+  for (const auto& [extra, count] : p.extras) out.push_back(extra);
+  return out;  // sorted, unique (a std::map's keys)
 }
 
 // ---- the trail ------------------------------------------------------------------------------------
 
+// Costs O(candidates still matching + length of the requirement), never O(requirements on
+// the project): the earlier requirements are found through spec_keys, not scanned.
 void Resolver::add_info(int q, const Req* req, int parent, Culprits culprits) {
   Project& p = projects_[q];
   const SpecifierSet& specs = req->req.specifiers;
+  std::string key = specifier_key(specs);
+  ++checks_;
   // The same specifiers as an earlier requirement (common: "six>=1.5" from several parents)
   // filter nothing more.
-  const auto same = [&](const Info& i) {
-    const auto& a = i.req->req.specifiers.specifiers();
-    const auto& b = specs.specifiers();
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const Specifier& x, const Specifier& y) {
-      return x.op() == y.op() && x.wildcard() == y.wildcard() && x.operand() == y.operand();
-    });
-  };
-  std::vector<std::uint32_t> matching;
-  if (specs.empty() || std::any_of(p.infos.begin(), p.infos.end(), same)) {
-    matching = matching_of(p);
-  } else {
-    for (std::uint32_t i : matching_of(p))
-      if (specs.contains(p.list.candidates[i].version, Prereleases::allow)) matching.push_back(i);
+  const auto seen = p.spec_keys.find(key);
+  Matching matching = matching_of(p);
+  if (!specs.empty() && (seen == p.spec_keys.end() || seen->second == 0)) {
+    auto narrowed = std::make_shared<std::vector<std::uint32_t>>();
+    for (std::uint32_t i : *matching) {
+      ++checks_;
+      if (specs.contains(p.list.candidates[i].version, Prereleases::allow)) narrowed->push_back(i);
+    }
+    if (narrowed->size() != matching->size()) matching = std::move(narrowed);
   }
-  p.infos.push_back(Info{req, parent, std::move(culprits), std::move(matching)});
+  ++p.spec_keys[key];
+  for (const auto& e : req->req.extras) {
+    ++checks_;
+    ++p.extras[e];
+  }
   if (req->req.is_pinned()) ++p.exact_reqs;
+  if (names_prerelease(req->req)) ++p.prerelease_reqs;
+  p.infos.push_back(Info{req, parent, std::move(culprits), std::move(matching), std::move(key)});
   touch(p);
   trail_.push_back({Change::info, q});
+}
+
+void Resolver::pop_info(Project& p) {
+  const Info& info = p.infos.back();
+  const Requirement& r = info.req->req;
+  if (r.is_pinned()) --p.exact_reqs;
+  if (names_prerelease(r)) --p.prerelease_reqs;
+  if (auto it = p.spec_keys.find(info.key); it != p.spec_keys.end() && --it->second == 0)
+    p.spec_keys.erase(it);
+  for (const auto& e : r.extras)
+    if (auto it = p.extras.find(e); it != p.extras.end() && --it->second == 0) p.extras.erase(it);
+  p.infos.pop_back();
+  touch(p);
 }
 
 void Resolver::add_exclusion(int q, std::size_t c, Culprits culprits, std::vector<Cause> causes) {
@@ -424,9 +481,7 @@ void Resolver::undo_to(std::size_t mark) {
     Project& p = projects_[e.project];
     switch (e.change) {
       case Change::info:
-        if (p.infos.back().req->req.is_pinned()) --p.exact_reqs;
-        p.infos.pop_back();
-        touch(p);
+        pop_info(p);
         break;
       case Change::exclusion:
         p.exclusions.pop_back();
@@ -906,6 +961,7 @@ Result<Resolution> Resolver::build() const {
 
   Resolution res;
   res.rounds = rounds_;
+  res.checks = checks_;
   for (std::size_t i : order) {
     const int q = chosen[i];
     const Project& p = projects_[q];

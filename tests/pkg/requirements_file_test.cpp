@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "pkg/requirements_file.h"
+#include "pkg/resolver.h"
 
 namespace {
 
@@ -634,4 +635,211 @@ TEST_CASE("errors inside an included file name that file and its line", "[pkg][r
   const auto e = fs.error_from("reqs.txt");
   CHECK(e.detail.starts_with("sub/inner.txt:3: "));
   CHECK_THAT(e.message(), Catch::Contains("'b==1 --hash=sha256:nothex'"));
+}
+
+// ---- hostile input: size limits, linear work, what error messages show ------------------------------
+
+namespace {
+
+// Every version 1.0.0 .. 1.0.(n-1) of one project, newest first, no dependencies.
+class OneProject : public pkg::Provider {
+ public:
+  explicit OneProject(int n) : n_(n) {}
+  pkg::Result<pkg::CandidateList> candidates(const std::string& project) override {
+    pkg::CandidateList out;
+    for (int i = n_ - 1; i >= 0; --i)
+      out.candidates.push_back({project, *pkg::Version::parse("1.0." + std::to_string(i)), false, false,
+                                static_cast<std::size_t>(i)});
+    return out;
+  }
+  pkg::Result<pkg::DistMetadata> metadata(const pkg::Candidate& c) override {
+    pkg::DistMetadata md;
+    md.metadata_version = "2.1";
+    md.name = md.project = c.project;
+    md.version = c.version;
+    md.version_text = c.version.str();
+    return md;
+  }
+
+ private:
+  int n_;
+};
+
+// `lines` requirement lines on one project, as the hostile tester wrote them: a floor, then
+// exclusions of versions that mostly do not exist ("pkg!=2.0.<i>"), each line different.
+std::string one_project_lines(int lines) {
+  std::string text = "pkg>=1.0\n";
+  for (int i = 1; i < lines; ++i) text += "pkg!=" + std::string(i % 7 == 0 ? "1.0." : "2.0.") + std::to_string(i) + "\n";
+  return text;
+}
+
+// Parses and resolves `lines` lines; returns the resolver's Resolution::checks.
+std::size_t parse_and_resolve(int lines) {
+  const auto f = parse_ok(one_project_lines(lines));
+  REQUIRE(f.requirements.size() == static_cast<std::size_t>(lines));
+  std::vector<pkg::Requirement> roots;
+  roots.reserve(f.requirements.size());
+  for (const auto& r : f.requirements) roots.push_back(r.requirement);
+  OneProject provider(30);
+  pkg::ResolveOptions o;
+  o.environment = pkg::MarkerEnvironment::cpython_linux("3.11.7");
+  auto r = pkg::resolve(roots, {}, provider, o);
+  INFO((r ? std::string() : r.error().message()));
+  REQUIRE(r);
+  REQUIRE(r->dists.size() == 1);
+  CHECK(r->dists[0].candidate.version.str() == "1.0.29");
+  return r->checks;
+}
+
+// What a hostile file's first lines would leak if they were quoted.
+const std::vector<std::pair<std::string, std::string>> kSecretFiles = {
+    {"root:$6$SECRETSALT$c2VjcmV0aGFzaA:19700:0:99999:7:::\ndaemon:*:19700:0:99999:7:::\n", "SECRETSALT"},
+    {"root:x:0:0:SECRET GECOS,,,:/root:/bin/bash\n", "SECRET GECOS"},
+    {"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n-----END OPENSSH PRIVATE KEY-----\n", "BEGIN"},
+    {"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY\n", "wJalrXUtnFEMI"},
+    {"export TOKEN=ghp_SECRETTOKEN123\n", "SECRETTOKEN"},
+    {"[database]\npassword = SECRETPASSWORD\n", "SECRETPASSWORD"},
+    {"{\"api_key\": \"SECRETKEY\"}\n", "SECRETKEY"},
+};
+
+}  // namespace
+
+TEST_CASE("reqfile: a file over 16 MiB is refused, whatever the loader", "[pkg][reqfile][hostile]") {
+  Files fs{{{"big.txt", std::string(20 << 20, '#')}}};
+  auto e = fs.error_from("big.txt");
+  CHECK(e.code == Errc::io);
+  CHECK_THAT(e.detail, Catch::Contains("larger than 16 MiB"));
+  // As an include: the including line is named.
+  fs.files["top.txt"] = "a==1\n-r big.txt\n";
+  e = fs.error_from("top.txt");
+  CHECK(e.detail.starts_with("top.txt:2: "));
+  CHECK_THAT(e.detail, Catch::Contains("larger than 16 MiB"));
+  // 16 MiB exactly is fine.
+  fs.files["edge.txt"] = std::string(16 << 20, '#');
+  CHECK(fs.parsed("edge.txt").requirements.empty());
+}
+
+TEST_CASE("reqfile: included files past 64 MiB in all are refused", "[pkg][reqfile][hostile]") {
+  // Five files of 13 MiB (each under the per-file cap), included from one file: 65 MiB.
+  Files fs{{{"top.txt", "a==1\n-r f1.txt\n-r f2.txt\n-r sub/f3.txt\n"},
+            {"f1.txt", "-r f4.txt\n" + std::string(13 << 20, '#')},
+            {"f2.txt", std::string(13 << 20, '#')},
+            {"sub/f3.txt", "-c ../f5.txt\n" + std::string(13 << 20, '#')},
+            {"f4.txt", std::string(13 << 20, '#')},
+            {"f5.txt", std::string(13 << 20, '#')}}};
+  const auto e = fs.error_from("top.txt");
+  CHECK(e.code == Errc::io);
+  CHECK(e.detail.starts_with("sub/f3.txt:1: "));
+  CHECK_THAT(e.detail, Catch::Contains("past 64 MiB in all"));
+  // One budget for several top-level files (a command line's -r and -c): the same limit.
+  pkg::RequirementsBudget budget;
+  for (const char* name : {"f1.txt", "f2.txt"}) CHECK(pkg::parse_requirements_file(name, fs.loader(), &budget));
+  auto third = pkg::parse_requirements_file("f5.txt", fs.loader(), &budget);
+  CHECK(third);  // 52 MiB so far
+  auto fourth = pkg::parse_requirements_file("f2.txt", fs.loader(), &budget);
+  REQUIRE_FALSE(fourth);
+  CHECK_THAT(fourth.error().detail, Catch::Contains("past 64 MiB in all"));
+}
+
+TEST_CASE("reqfile: the file count is capped across includes", "[pkg][reqfile][hostile]") {
+  // Each file includes the leaf twice over: 2 + 4 + ... files, far past 1024 without the cap.
+  Files fs;
+  for (int i = 0; i < 12; ++i)
+    fs.files["f" + std::to_string(i)] = "-r f" + std::to_string(i + 1) + "\n-r f" + std::to_string(i + 1) + "\n";
+  fs.files["f12"] = "a==1\n";
+  const auto e = fs.error_from("f0");
+  CHECK_THAT(e.detail, Catch::Contains("more than 1024 requirements files"));
+  CHECK(fs.calls.size() <= 1024);
+}
+
+TEST_CASE("reqfile: the number of requirement lines is capped", "[pkg][reqfile][hostile]") {
+  // 500,000 by default (a 16 MiB file of "a" lines would otherwise take gigabytes); a budget
+  // with less shows the rule at a small scale, across files sharing the budget.
+  Files fs{{{"a.txt", "a\nb\n-c c.txt\n"}, {"c.txt", "c<2\n"}}};
+  pkg::RequirementsBudget budget;
+  budget.lines_left = 4;
+  CHECK(pkg::parse_requirements_file("a.txt", fs.loader(), &budget));
+  CHECK(budget.lines_left == 1);
+  const auto e = pkg::parse_requirements_file("a.txt", fs.loader(), &budget);
+  REQUIRE_FALSE(e);
+  CHECK(e.error().detail.starts_with("a.txt:2: 'b': more than 500000 requirement lines in all"));
+  CHECK(pkg::kMaxRequirementLines >= 200'000);
+}
+
+TEST_CASE("reqfile: 200,000 lines on one project parse and resolve with linear work", "[pkg][reqfile][hostile]") {
+  // Resolution::checks counts specifier sets compared and versions tested. Before this was
+  // linear, each new requirement was compared with every earlier one on its project: 100,000
+  // lines took a minute, and the count grew four times for twice the lines.
+  const std::size_t at_100k = parse_and_resolve(100'000);
+  const std::size_t at_200k = parse_and_resolve(200'000);
+  INFO("checks at 100k: " << at_100k << ", at 200k: " << at_200k);
+  CHECK(at_200k <= at_100k * 22 / 10);
+  // And each line costs a bounded amount: its candidates (30) and a few lookups, not its rank.
+  CHECK(at_200k <= std::size_t{200'000} * 40);
+}
+
+TEST_CASE("reqfile: error messages quote at most 200 bytes of a line", "[pkg][reqfile][hostile]") {
+  const std::string tail(100'000, 'a');
+  for (const std::string line : {"foo==1 --hash=sha256:" + tail, "foo==" + tail + "!", "foo==1 --" + tail,
+                                 "foo==1 --hash=sha256:aa " + tail, "-i https://x.example/" + tail + "\n-i https://y/"}) {
+    const auto e = parse_error("ok==1\n" + line + "\n");
+    INFO(e.detail.substr(0, 1000));
+    CHECK(e.detail.starts_with("reqs.txt:"));
+    CHECK(e.detail.size() < 1000);
+    CHECK(e.input.size() <= 203);
+    CHECK_THAT(e.detail, Catch::Contains("..."));
+  }
+  // A short line is quoted whole.
+  CHECK_THAT(parse_error("ok==1\nfoo==1 --hash=md5:abc\n").detail,
+             Catch::StartsWith("reqs.txt:2: 'foo==1 --hash=md5:abc': hash algorithm 'md5' is not allowed"));
+  // Include chains and loader errors are cut too.
+  Files fs{{{"top.txt", "a==1\n-r " + std::string(5000, 'd') + "/x.txt\n"}}};
+  CHECK(fs.error_from("top.txt").detail.size() < 1000);
+}
+
+TEST_CASE("reqfile: what is not a requirements file is never quoted", "[pkg][reqfile][hostile]") {
+  for (const auto& [text, secret] : kSecretFiles) {
+    const auto e = parse_error(text);
+    INFO(e.message());
+    CHECK(e.detail.starts_with("reqs.txt:1: "));
+    CHECK_THAT(e.detail, Catch::Contains("does not look like a requirements file"));
+    CHECK(e.input.empty());
+    CHECK(e.message().find(secret) == std::string::npos);
+  }
+  // Even below a few comment lines, and in an included file.
+  Files fs{{{"top.txt", "a==1\n-r shadow\n"}, {"shadow", "# x\n\n" + kSecretFiles[0].first}}};
+  const auto e = fs.error_from("top.txt");
+  CHECK(e.detail.starts_with("shadow:3: "));
+  CHECK(e.message().find("SECRETSALT") == std::string::npos);
+  // Once a line was a requirement or an option, the file is a requirements file: later
+  // errors quote their line (at most 200 bytes).
+  CHECK_THAT(parse_error("--require-hashes\nfoo==1.0.\n").detail, Catch::Contains("'foo==1.0.'"));
+  // A line whose requirement parses is quoted even as the first line.
+  CHECK_THAT(parse_error("foo==1 --hash=sha256:nothex\n").input, Catch::Contains("foo==1 --hash"));
+}
+
+TEST_CASE("reqfile: binary data is refused without quoting any of it", "[pkg][reqfile][hostile]") {
+  const std::vector<std::string> binaries = {
+      std::string("SECRET\0\0\0\0", 10),                 // NUL bytes
+      std::string(4096, '\0'),                          // /dev/zero's content, in a regular file
+      "foo==1\nSECRET\x01\x02\x03\n",                     // control characters outside a comment
+      "foo==1\n# ok\nSECRET \xff\xfe\x80\n",              // not UTF-8
+      std::string("# comment with a NUL ") + '\0' + " SECRET\n",  // NUL even in a comment
+  };
+  for (const auto& text : binaries) {
+    const auto e = parse_error(text);
+    INFO(e.message());
+    CHECK_THAT(e.detail, Catch::Contains("reqs.txt is not a requirements file (line "));
+    CHECK_THAT(e.detail, Catch::Contains("holds binary data)"));
+    CHECK(e.input.empty());
+    CHECK(e.message().find("SECRET") == std::string::npos);
+  }
+  CHECK_THAT(parse_error("foo==1\n# ok\nbar \xff\n").detail, Catch::StartsWith("reqs.txt:3: "));
+}
+
+TEST_CASE("reqfile: quoted text is printable ASCII only", "[pkg][reqfile][hostile]") {
+  // A malformed peep comment in a requirements file is quoted; its non-ASCII bytes are not.
+  const auto e = parse_error("a==1\n# sha256: caf\xc3\xa9\x1b[31m\nfoo==1\n");
+  CHECK(e.detail.starts_with("reqs.txt:2: '# sha256: caf???[31m': "));
+  for (const char c : e.detail) CHECK((c >= 0x20 && c < 0x7f));
 }

@@ -36,6 +36,28 @@
 //   - environment variables ${VAR} are NOT expanded (pip does; tufget refuses a line with "${"
 //     outside a comment, so a lock file never depends on the environment);
 //   - non-ASCII or control characters outside comments are refused.
+//
+// Hostile input. A requirements file is input the user may not have written (a downloaded
+// project's requirements.txt), and -r accepts any path, so:
+//   - limits: each file at most kMaxRequirementsFileBytes (16 MiB), all the files of one
+//     RequirementsBudget (a command line's -r and -c files and everything they include) at most
+//     kMaxRequirementsTotalBytes (64 MiB), kMaxRequirementsFiles (1024) files and
+//     kMaxRequirementLines (500,000) requirement lines; the work is linear in the size (lines
+//     are read one at a time, never all held as a list);
+//   - binary data (a NUL byte, bytes that are not UTF-8, a control character outside a comment)
+//     is refused as "FILE is not a requirements file (line N holds binary data)", quoting none
+//     of it;
+//   - quoting: an error message shows at most 200 bytes of the offending line, printable ASCII
+//     only (other bytes become '?', "..." marks a cut), and only once the line's file has shown
+//     it is a requirements file: an earlier line of it was a requirement or an option, or the
+//     line's own requirement part parses, or its options are ones pip knows. Otherwise (the
+//     first line of /etc/shadow, of a private key or of a .env file) the message names the
+//     file and line and says "this does not look like a requirements file", showing nothing of
+//     the line. pip quotes the whole line ("Invalid requirement: 'root:x:0:0:...'"); tufget
+//     gives up a little help for a typo on a file's first line to leak nothing of a file that
+//     -r was pointed at by mistake or by someone else;
+//   - the loader decides what may be read at all (the CLI's reads regular files only, opened
+//     without blocking, with the cap enforced while reading).
 #pragma once
 
 #include <functional>
@@ -83,15 +105,34 @@ struct LoadedFile {
   std::string name;
   std::string contents;
 };
+
+constexpr std::size_t kMaxRequirementsFileBytes = std::size_t{16} << 20;
+constexpr std::size_t kMaxRequirementsTotalBytes = std::size_t{64} << 20;
+constexpr std::size_t kMaxRequirementsFiles = 1024;
+// Each requirement line becomes objects many times its own size (a 16 MiB file of "a" lines
+// would become gigabytes), so their number is capped too, far above real files (the largest
+// lock files hold thousands) and above the 200,000 lines the tests resolve.
+constexpr std::size_t kMaxRequirementLines = 500'000;
+
+// What may still be read; one budget may be shared by several parse_requirements_file calls (a
+// command line's -r and -c files), so the limits hold for all of them together.
+struct RequirementsBudget {
+  std::size_t bytes_left = kMaxRequirementsTotalBytes;
+  std::size_t files_left = kMaxRequirementsFiles;
+  std::size_t lines_left = kMaxRequirementLines;  // requirement lines (constraints included)
+};
 using RequirementsLoader =
     std::function<Result<LoadedFile>(std::string_view path, std::string_view from)>;
 
-// Parses `path` (read through `load(path, "")`) and everything it includes. Errors name the
-// file and line at the start of the detail ("reqs.txt:3: --hash needs ALG:HEX ..."), the line's
-// text as the input; codes: invalid_requirement (or the code of a failing Requirement part, or
-// of the loader's error), unsupported for the refused features.
+// Parses `path` (read through `load(path, "")`) and everything it includes, counting every file
+// against `budget` (a fresh one when null). Errors are whole sentences in `detail`, naming the
+// file and line first ("reqs.txt:3: 'foo==1 --hash=md5:...': hash algorithm 'md5' is not
+// allowed ..."); `input` holds the quoted excerpt of the line alone (empty when the quoting rule
+// shows nothing). Codes: invalid_requirement (or the code of a failing Requirement part),
+// unsupported for the refused features, io for the loader's errors and the limits.
 Result<RequirementsFile> parse_requirements_file(std::string_view path,
-                                                 const RequirementsLoader& load);
+                                                 const RequirementsLoader& load,
+                                                 RequirementsBudget* budget = nullptr);
 
 // Parses contents directly (no includes allowed unless `load` is given).
 Result<RequirementsFile> parse_requirements_text(std::string_view contents,
