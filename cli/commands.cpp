@@ -7,6 +7,7 @@
 #include <string>
 #include <variant>
 
+#include "repository.h"
 #include "tuf/updater.h"
 #include "tuf_io/driver.h"
 #include "tuf_io/http.h"
@@ -119,6 +120,10 @@ int cmd_init(const GlobalOptions& g, const std::string& root_file) {
   fs::create_directories(g.metadata_dir, ec);
   if (ec) return usage("cannot create " + g.metadata_dir + ": " + ec.message());
   tuf_io::MetadataStore store(g.metadata_dir);
+  auto held = store.lock();
+  if (!held) return report(held.error());
+  // The given root replaces the directory's chain: a record of it (--root) would now lie.
+  if (auto ok = forget_root_chain(g.metadata_dir); !ok) return report(ok.error());
   if (auto ok = store.persist("root", tuf::as_bytes(*bytes)); !ok) return report(ok.error());
   if (g.verbose > 0) {
     std::fprintf(stderr, "tufget: trusted %s as %s\n", root_file.c_str(),

@@ -18,6 +18,7 @@
 
 #include "tuf/hash.h"
 #include "tuf/metadata.h"
+#include "tuf/trusted_set.h"
 #include "tuf_io/store.h"
 
 namespace tufget {
@@ -89,6 +90,99 @@ std::string derived_name(const urls::url_view& u) {
   while (!out.empty() && (out.front() == '.' || out.front() == '-')) out.erase(out.begin());
   if (out.size() > 64) out.resize(64);
   return out.empty() ? std::string("repository") : out;
+}
+
+std::string sha256_hex(std::string_view bytes) {
+  return tuf::digest_hex(tuf::HashAlg::sha256, tuf::as_bytes(bytes));
+}
+
+// ---- the record of a metadata directory's chain of trust (see repository.h) ----------------------
+
+constexpr std::uint64_t kRootChainMaxBytes = 64 * 1024;
+
+struct ChainMember {
+  std::string sha256;
+  std::uint64_t version = 0;
+};
+using RootChain = std::vector<ChainMember>;
+
+bool lists(const std::optional<RootChain>& chain, std::string_view sha256) {
+  return chain && std::any_of(chain->begin(), chain->end(),
+                              [&](const ChainMember& m) { return m.sha256 == sha256; });
+}
+
+// nullopt when the directory has no record. A record that cannot be read or parsed lists
+// nothing: its roots are then of unknown origin, which is never trusted more than no record.
+std::optional<RootChain> read_root_chain(const fs::path& metadata_dir) {
+  const fs::path path = metadata_dir / kRootChainFileName;
+  auto text = tuf_io::read_file_limited(path, kRootChainMaxBytes);
+  if (!text) {
+    if (text.error().code == tuf::Errc::not_found) return std::nullopt;
+    return RootChain{};
+  }
+  RootChain chain;
+  std::string_view rest = *text;
+  while (!rest.empty()) {
+    const auto eol = rest.find('\n');
+    const std::string_view line = rest.substr(0, eol);
+    rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 1);
+    if (line.empty() || line.front() == '#') continue;
+    const std::string_view sha = line.substr(0, 64);
+    const std::string_view number = line.size() > 65 ? line.substr(65) : std::string_view();
+    ChainMember m{std::string(sha), 0};
+    const bool digits = !number.empty() && number.size() <= 19 &&
+                        std::all_of(number.begin(), number.end(),
+                                    [](char c) { return c >= '0' && c <= '9'; });
+    if (line.size() < 66 || line[64] != ' ' || !is_lower_hex(sha) || !digits) return RootChain{};
+    for (char c : number) m.version = m.version * 10 + static_cast<std::uint64_t>(c - '0');
+    chain.push_back(std::move(m));
+  }
+  return chain;
+}
+
+tuf::Result<void> write_root_chain(const fs::path& metadata_dir, const RootChain& chain) {
+  std::error_code ec;
+  fs::create_directories(metadata_dir, ec);
+  if (ec) {
+    return tuf::fail(tuf::Errc::usage, "", "cannot create " + metadata_dir.string() + ": " +
+                                               ec.message());
+  }
+  std::string text =
+      "# tufget: the roots this directory's chain of trust passes through (sha256 version);\n"
+      "# the first is the root it started from. See docs/warehouse.md (--root).\n";
+  for (const ChainMember& m : chain) text += m.sha256 + " " + std::to_string(m.version) + "\n";
+  return tuf_io::write_file_atomic(metadata_dir / kRootChainFileName, tuf::as_bytes(text));
+}
+
+// Adds `members` missing from the record (creating it from `members` when there is none) and
+// writes it if that changed anything.
+tuf::Result<void> note_chain_members(const fs::path& metadata_dir, std::optional<RootChain> chain,
+                                     const RootChain& members) {
+  const bool existed = chain.has_value();
+  RootChain updated = existed ? std::move(*chain) : RootChain{};
+  bool changed = !existed;
+  for (const ChainMember& m : members) {
+    if (lists(updated, m.sha256)) continue;
+    updated.push_back(m);
+    changed = true;
+  }
+  return changed ? write_root_chain(metadata_dir, updated) : tuf::Result<void>{};
+}
+
+// The client's own root.json (the latest root it verified): nullopt when absent, an error when
+// present but unreadable or not root metadata signed by its own keys.
+struct StoredRoot {
+  std::string bytes;
+  std::uint64_t version = 0;
+};
+tuf::Result<std::optional<StoredRoot>> load_stored_root(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec) && !ec) return std::optional<StoredRoot>();
+  auto bytes = read_root_file(path);
+  if (!bytes) return std::unexpected(bytes.error());
+  auto version = check_self_signed_root(*bytes, path.string());
+  if (!version) return std::unexpected(version.error());
+  return std::optional<StoredRoot>(StoredRoot{std::move(*bytes), *version});
 }
 
 }  // namespace
@@ -371,6 +465,130 @@ std::vector<RepositoryManifest> list_manifests(const std::vector<fs::path>& stor
 
 // ---- choosing the repository and its root -------------------------------------------------------
 
+namespace {
+
+// --root FILE: the initial root of the chain of trust kept in repo.metadata_dir. The rule is
+// documented in repository.h; each branch below names its case.
+tuf::Result<void> choose_root_option(Repository& repo, const std::string& root_file) {
+  auto file = read_root_file(root_file);
+  if (!file) return std::unexpected(file.error());
+  auto file_version = check_self_signed_root(*file, root_file);
+  if (!file_version) return std::unexpected(file_version.error());
+  const std::uint64_t version = *file_version;
+  const std::string sha = sha256_hex(*file);
+  const fs::path& dir = repo.metadata_dir;
+  const fs::path stored_path = dir / "root.json";
+  auto stored = load_stored_root(stored_path);
+  if (!stored) {
+    return tuf::fail(tuf::Errc::usage, "root",
+                     stored_path.string() + " (the root this metadata directory trusts) cannot be "
+                     "used: " + stored.error().message() + ". Remove " + dir.string() +
+                     " to start again from --root " + root_file);
+  }
+  std::optional<RootChain> chain = read_root_chain(dir);
+  const std::string given = "--root " + root_file + " (version " + std::to_string(version) +
+                            ", sha256 " + sha + ")";
+  const std::string start_over = "pass --metadata-dir with a new folder, or remove " +
+                                 dir.string() + " to start again from " + root_file;
+  const std::string if_trusted = "If " + root_file + " is the root to trust for " +
+                                 repo.index_url + ", " + start_over;
+
+  auto use_file = [&]() {
+    repo.root_bytes = *file;
+    repo.root_source = RootSource::root_option;
+    repo.root_origin = root_file + " (--root)";
+  };
+  // Starts from the file, making it the directory's root.json and adding it to the record:
+  // root.json first, so that a crash in between leaves a root.json equal to the file (case 2).
+  auto start_from_file = [&](const RootChain& members, std::optional<RootChain> keep)
+      -> tuf::Result<void> {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) {
+      return tuf::fail(tuf::Errc::usage, "", "cannot create " + dir.string() + ": " + ec.message());
+    }
+    if (auto w = tuf_io::write_file_atomic(stored_path, tuf::as_bytes(*file)); !w) return w;
+    if (auto w = note_chain_members(dir, std::move(keep), members); !w) return w;
+    use_file();
+    return {};
+  };
+  const ChainMember file_member{sha, version};
+
+  // 1. No root stored yet: the chain starts here (a record of another chain, whose roots are
+  //    gone, is replaced).
+  if (!*stored) return start_from_file({file_member}, lists(chain, sha) ? chain : std::nullopt);
+
+  const StoredRoot& local = **stored;
+  const std::string local_sha = sha256_hex(local.bytes);
+  // 2. The file is a root of this directory's chain: the stored root itself, or one the record
+  //    lists (where the chain started, or a root verified along it).
+  if (local.bytes == *file || lists(chain, sha)) {
+    if (local.bytes == *file) {
+      use_file();
+      return note_chain_members(dir, std::move(chain), {file_member});
+    }
+    if (local.version > version) {
+      // The newest root verified from the file: the file's keys may have been rotated out.
+      repo.root_bytes = local.bytes;
+      repo.root_source = RootSource::root_option_kept;
+      repo.root_origin = stored_path.string() + " (version " + std::to_string(local.version) +
+                         ", verified from --root " + root_file + " version " +
+                         std::to_string(version) + ")";
+      return note_chain_members(dir, std::move(chain), {{local_sha, local.version}});
+    }
+    if (local.version < version) return start_from_file({file_member}, std::move(chain));
+    return tuf::fail(tuf::Errc::usage, "root",
+                     given + " and " + stored_path.string() +
+                         " are two different roots of the same version; refusing both. " +
+                         if_trusted);
+  }
+  // 3. A newer root the record does not list: accepted only as the next step of the rotation
+  //    walk from the stored root (spec 5.3.4-5.3.5: version N+1, signed by a threshold of the
+  //    stored root's keys and of its own), which is all that can be checked without the
+  //    network.
+  if (local.version < version) {
+    std::string why;
+    if (version == local.version + 1) {
+      auto set = tuf::TrustedSet::create(tuf::as_bytes(local.bytes), 0);
+      auto step = set ? set->update_root(tuf::as_bytes(*file))
+                      : tuf::Result<void>(std::unexpected(set.error()));
+      if (step) return start_from_file({{local_sha, local.version}, file_member}, std::move(chain));
+      why = ": " + step.error().message();
+    } else {
+      why = ": only version " + std::to_string(local.version + 1) +
+            " can be checked against it without fetching the versions in between";
+    }
+    return tuf::fail(
+        tuf::Errc::usage, "root",
+        given + " is newer than the root " + dir.string() + " trusts (" + stored_path.string() +
+            ", version " + std::to_string(local.version) +
+            "), and tufget accepts a newer --root only as a verified rotation of it" + why +
+            ". Pass the --root this directory started from (the refresh then walks the "
+            "repository's rotations); or, to trust " + root_file + " instead, " + start_over);
+  }
+  // 4. The stored root is not from this file's chain (or its origin is unknown): refuse rather
+  //    than mix two chains of trust or go back to a root older than one already verified.
+  std::string origin;
+  if (!chain) {
+    origin = "a directory without a record of the root its chain started from (made by an "
+             "older tufget, `tufget init`, or by hand)";
+  } else if (chain->empty()) {
+    origin = "a directory whose record of its chain (" + (dir / kRootChainFileName).string() +
+             ") cannot be read";
+  } else {
+    origin = "a chain that started from another root (sha256 " + chain->front().sha256 +
+             ", version " + std::to_string(chain->front().version) + ")";
+  }
+  return tuf::fail(tuf::Errc::usage, "root",
+                   given + " is not a root of the chain of trust kept in " + dir.string() +
+                       ": its root.json (version " + std::to_string(local.version) +
+                       ") comes from " + origin +
+                       ". tufget will not mix two chains, nor go back to an older root than one "
+                       "it verified. " + if_trusted);
+}
+
+}  // namespace
+
 tuf::Result<Repository> resolve_repository(const RepositoryOptions& o) {
   auto index_url = normalize_base_url(o.index_url.empty() ? kDefaultIndexUrl : o.index_url);
   if (!index_url) return std::unexpected(index_url.error());
@@ -408,6 +626,12 @@ tuf::Result<Repository> resolve_repository(const RepositoryOptions& o) {
                           ? xdg_cache_home() / "tufget" / repo.name / "metadata"
                           : fs::path(o.metadata_dir);
 
+  // One writer per metadata directory: the root is chosen and the record written under the
+  // lock the updater's writes take too (tuf_io::drive), released before those.
+  const tuf_io::MetadataStore store(repo.metadata_dir);
+  auto held = store.lock();
+  if (!held) return std::unexpected(held.error());
+
   // The client's own root.json: the latest root it verified (persisted by the updater).
   const fs::path client_root = repo.metadata_dir / "root.json";
   auto client_root_version = [&]() -> std::optional<std::pair<std::string, std::uint64_t>> {
@@ -421,28 +645,50 @@ tuf::Result<Repository> resolve_repository(const RepositoryOptions& o) {
   };
 
   if (!o.root_file.empty()) {
-    auto bytes = read_root_file(o.root_file);
-    if (!bytes) return std::unexpected(bytes.error());
-    if (auto v = check_self_signed_root(*bytes, o.root_file); !v) return std::unexpected(v.error());
-    repo.root_bytes = std::move(*bytes);
-    repo.root_source = RootSource::root_option;
-    repo.root_origin = o.root_file + " (--root)";
+    if (auto ok = choose_root_option(repo, o.root_file); !ok) return std::unexpected(ok.error());
     return repo;
   }
   if (repo.manifest && repo.manifest->has_pinned_root()) {
     auto pinned = load_pinned_root(*repo.manifest);
     if (!pinned) return std::unexpected(pinned.error());
+    const ChainMember pin{*repo.manifest->root_sha256, *repo.manifest->root_version};
+    std::optional<RootChain> chain = read_root_chain(repo.metadata_dir);
+    bool foreign = false;
+    if (auto local = client_root_version(); local && local->second >= pin.version) {
+      // The client's root continues the pin's chain when the record lists the pin or the
+      // client's root is the pin; a directory without a record (an older tufget's) is trusted
+      // as before. Otherwise it came from another chain (--root, trust on first use) and the
+      // pin starts a new one.
+      const ChainMember member{sha256_hex(local->first), local->second};
+      if (!chain || lists(chain, pin.sha256) || member.sha256 == pin.sha256) {
+        if (auto ok = note_chain_members(repo.metadata_dir, std::move(chain), {pin, member}); !ok) {
+          return std::unexpected(ok.error());
+        }
+        repo.root_bytes = std::move(local->first);
+        repo.root_source = RootSource::client;
+        repo.root_origin = client_root.string() + " (version " + std::to_string(local->second) +
+                           ", verified from the pinned version " + std::to_string(pin.version) +
+                           ")";
+        return repo;
+      }
+      foreign = true;
+    }
+    // The pin replaces a root of another chain, so that no later run continues that chain.
+    if (foreign) {
+      if (auto w = tuf_io::write_file_atomic(client_root, tuf::as_bytes(*pinned)); !w) {
+        return std::unexpected(w.error());
+      }
+    }
+    if (auto ok = note_chain_members(repo.metadata_dir,
+                                     lists(chain, pin.sha256) ? std::move(chain) : std::nullopt,
+                                     {pin});
+        !ok) {
+      return std::unexpected(ok.error());
+    }
     repo.root_bytes = std::move(*pinned);
     repo.root_source = RootSource::pinned;
     repo.root_origin = repo.manifest->root_file().string() + " (pinned, version " +
-                       std::to_string(*repo.manifest->root_version) + ")";
-    if (auto local = client_root_version(); local && local->second >= *repo.manifest->root_version) {
-      repo.root_bytes = std::move(local->first);
-      repo.root_source = RootSource::client;
-      repo.root_origin = client_root.string() + " (version " + std::to_string(local->second) +
-                         ", verified from the pinned version " +
-                         std::to_string(*repo.manifest->root_version) + ")";
-    }
+                       std::to_string(pin.version) + ")";
     return repo;
   }
   if (o.trust_on_first_use) {
@@ -480,10 +726,21 @@ tuf::Result<Repository> resolve_repository(const RepositoryOptions& o) {
 }
 
 tuf::Result<void> adopt_first_use_root(Repository& repo, std::string root_bytes) {
-  if (auto v = check_self_signed_root(root_bytes, repo.root_origin); !v) {
-    return std::unexpected(v.error());
+  auto v = check_self_signed_root(root_bytes, repo.root_origin);
+  if (!v) return std::unexpected(v.error());
+  // The directory's chain starts again here (the caller then stores the root as root.json).
+  if (auto ok = write_root_chain(repo.metadata_dir, {{sha256_hex(root_bytes), *v}}); !ok) {
+    return ok;
   }
   repo.root_bytes = std::move(root_bytes);
+  return {};
+}
+
+tuf::Result<void> forget_root_chain(const fs::path& metadata_dir) {
+  const fs::path path = metadata_dir / kRootChainFileName;
+  std::error_code ec;
+  fs::remove(path, ec);
+  if (ec) return tuf::fail(tuf::Errc::usage, "", "cannot remove " + path.string() + ": " + ec.message());
   return {};
 }
 

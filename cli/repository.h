@@ -12,13 +12,40 @@
 //   tree's trust_roots/ for a build directory inside it).
 //
 // Nothing here touches the network. The initial root is chosen as follows:
-//   --root FILE                  that file (the user's explicit choice);
+//   --root FILE                  the file is the chain's *initial* root; see "--root" below;
 //   a pinned root.json           its sha256 and version must equal the manifest's; the client's
 //                                own root.json (a later, verified rotation) is used instead when
-//                                its version is at least the pinned one;
+//                                its version is at least the pinned one and it continues the
+//                                pin's chain (the record below lists the pin, or the directory
+//                                has no record: an older tufget's); a root.json of another
+//                                chain is replaced by the pin;
 //   --trust-on-first-use         the client's own root.json if it has one, else the caller
 //                                fetches 1.root.json and adopts it (adopt_first_use_root);
 //   otherwise                    refused.
+//
+// The chain of trust in a metadata directory. root.json there is the newest root the client
+// verified; the updater replaces it at each rotation it verifies (spec 5.3.8). Next to it,
+// root-chain.txt records the roots that chain is known to pass through ("<sha256> <version>"
+// lines, written atomically): first the root it started from (--root FILE, the pin, or the
+// root trusted on first use), then roots seen along it (a stored root.json when a run starts
+// from it, a --root that continues it). Whoever starts a chain from another root rewrites the
+// record, so root.json is always a root of the recorded chain. `tufget init` (the conformance
+// protocol, which never reads the record) removes it, as the user's root then replaces the
+// chain. A record that cannot be parsed lists nothing.
+//
+// --root FILE (version F), with DIR/root.json (version R) and the record, in this order:
+//   1. no root.json: start from FILE (it becomes root.json and starts the record);
+//   2. FILE is root.json, or the record lists FILE's sha256: FILE is a root of this chain, so
+//      the run starts from the newest root of it: root.json when R > F (the rotated-out keys of
+//      FILE are not trusted again), FILE when R < F (FILE becomes root.json); a different root
+//      of the same version is refused;
+//   3. FILE is newer (F > R) and not listed: accepted only as a verified rotation of root.json
+//      (F = R+1, signed by a threshold of root.json's root keys and of its own: spec 5.3.4-5.3.5;
+//      the versions in between are not available offline), else refused;
+//   4. otherwise (F <= R, not listed: another repository's root, or a directory whose origin
+//      is unknown) refused: tufget neither mixes two chains nor goes back to an older root.
+// A refusal names a fresh --metadata-dir or removing DIR as the way to start again from FILE.
+// Where FILE starts the run, it is root.json from then on (written before the record).
 #pragma once
 
 #include <cstdint>
@@ -132,9 +159,10 @@ struct RepositoryOptions {
 inline constexpr std::string_view kDefaultIndexUrl = "https://pypi.org/simple/";
 
 enum class RootSource {
-  pinned,          // the manifest's root.json (sha256-checked)
-  client,          // the client's own root.json, a verified successor of the pinned one
-  root_option,     // --root FILE
+  pinned,            // the manifest's root.json (sha256-checked)
+  client,            // the client's own root.json, a verified successor of the pinned one
+  root_option,       // --root FILE
+  root_option_kept,  // the client's own root.json, a verified successor of --root FILE
   first_use,       // trust on first use: root_bytes still empty, the caller fetches it
   first_use_kept,  // trust on first use, earlier: the client's own root.json
   none,            // no root at all (allow_unpinned): the index is used without TUF
@@ -159,8 +187,15 @@ struct Repository {
 tuf::Result<Repository> resolve_repository(const RepositoryOptions& options);
 
 // For RootSource::first_use: checks that `root_bytes` (fetched from <metadata_url>1.root.json)
-// is root metadata signed by its own keys, then makes it the initial root.
+// is root metadata signed by its own keys, then makes it the initial root (and the start of the
+// metadata directory's record; the caller stores it as root.json).
 tuf::Result<void> adopt_first_use_root(Repository& repo, std::string root_bytes);
+
+// The record of a metadata directory's chain of trust (see the top of this file).
+inline constexpr std::string_view kRootChainFileName = "root-chain.txt";
+
+// For `tufget init`, which replaces the directory's root.json: removes the record, if any.
+tuf::Result<void> forget_root_chain(const std::filesystem::path& metadata_dir);
 
 // A loud, multi-line warning for trust on first use, naming the root's sha256.
 std::string first_use_warning(const Repository& repo);

@@ -24,6 +24,8 @@ tuf::Result<void> drive(tuf::Updater& updater, HttpClient& http, MetadataStore& 
   // Answers that arrive after drive() returned (it stops at the first failure while other
   // fetches may still be in flight) must not reach the updater: they are dropped, and the
   // requests are cancelled on the way out.
+  auto held = store.lock();  // one writer per metadata directory
+  if (!held) return std::unexpected(held.error());
   auto alive = std::make_shared<bool>(true);
   std::size_t in_flight = 0;
   struct Stop {

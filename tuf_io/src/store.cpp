@@ -13,6 +13,8 @@
 #include <random>
 #include <system_error>
 
+#include "fsutil/interrupt.h"
+
 namespace tuf_io {
 namespace {
 
@@ -102,6 +104,7 @@ tuf::Result<void> write_file_atomic(const std::filesystem::path& path, tuf::Byte
     if (fd.get() < 0 && errno != EEXIST) return std::unexpected(io_error(temp, "cannot create", errno));
   }
   if (fd.get() < 0) return std::unexpected(io_error(temp, "cannot create", EEXIST));
+  const fsutil::interrupt::TrackedPath removed_if_interrupted(temp);
 
   auto abandon = [&](std::string_view doing, int err) {
     fd.reset();
@@ -169,7 +172,25 @@ tuf::Result<std::string> read_file_limited(const std::filesystem::path& path,
   return out;
 }
 
-MetadataStore::MetadataStore(std::filesystem::path dir) : dir_(std::move(dir)) {}
+MetadataStore::MetadataStore(std::filesystem::path dir) : dir_(std::move(dir)) {
+  wait.timeout = fsutil::default_lock_timeout();
+}
+
+tuf::Result<fsutil::FileLock> MetadataStore::lock() const {
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);  // persist() would make it anyway
+  auto held = fsutil::acquire_directory_lock(dir_, wait);
+  if (!held) return tuf::fail(tuf::Errc::transport, "", held.error().message);
+  if (!swept_) {
+    swept_ = true;
+    for (std::filesystem::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
+      std::error_code e2;
+      if (it->path().filename().string().find(".tmp-") != std::string::npos && it->is_regular_file(e2))
+        std::filesystem::remove(it->path(), e2);
+    }
+  }
+  return std::move(*held);
+}
 
 std::filesystem::path MetadataStore::path_for(std::string_view role) const {
   return dir_ / (tuf::quote_role_name(role) + ".json");

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "fsutil/lock.h"
 #include "tuf/bytes.h"
 #include "tuf/error.h"
 #include "tuf/updater.h"
@@ -31,8 +32,15 @@ class MetadataStore {
   tuf::Result<std::string> load(std::string_view role, std::uint64_t max_bytes) const;
   tuf::Result<void> persist(std::string_view role, tuf::Bytes bytes);
 
+  // One writer per metadata directory: an exclusive lock on the directory itself, waiting as
+  // `wait` says (drive() holds it while it runs). The first time, the temp files a crashed
+  // writer left ("<name>.tmp-*") are removed. An error is Errc::transport (a local failure).
+  tuf::Result<fsutil::FileLock> lock() const;
+  fsutil::LockWait wait;  // default: fsutil::default_lock_timeout(), no message
+
  private:
   std::filesystem::path dir_;
+  mutable bool swept_ = false;
 };
 
 // Downloaded targets: <dir>/<quote_role_name(target_path)> (one flat file per target path; the
