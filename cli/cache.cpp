@@ -11,6 +11,9 @@
 #include <cstring>
 #include <vector>
 
+#include "fsutil/fault.h"
+#include "fsutil/interrupt.h"
+#include "fsutil/lock.h"
 #include "pkg_fs/file_hash.h"
 #include "repository.h"
 
@@ -121,6 +124,7 @@ tuf::Result<void> StagedFile::write(tuf::Bytes data) {
     return std::unexpected(io_error("cannot write", path_, err));
   }
   hasher_->update(data);
+  if (size_ == 0 && fsutil::fault_at("download") != 0) return std::unexpected(io_error("cannot write", path_, EIO));
   size_ += data.size();
   return {};
 }
@@ -137,6 +141,7 @@ tuf::Result<void> StagedFile::copy_to(const fs::path& dest, mode_t mode, bool du
   fs::path tmp;
   const int out = make_temp(dest.parent_path(), dest.filename().string(), tmp);
   if (out < 0) return std::unexpected(io_error("cannot create a file in", dest.parent_path(), errno));
+  const fsutil::interrupt::TrackedPath removed_if_interrupted(tmp);
   auto fail_with = [&](std::string doing, int err) -> tuf::Result<void> {
     ::close(out);
     ::unlink(tmp.c_str());
@@ -179,6 +184,7 @@ tuf::Result<void> StagedFile::link_to(const fs::path& dest) const {
   const fs::path tmp = dest.parent_path() / ("." + dest.filename().string() + ".link." +
                                              std::to_string(::getpid()));
   ::unlink(tmp.c_str());
+  const fsutil::interrupt::TrackedPath removed_if_interrupted(tmp);
   if (::link(path_.c_str(), tmp.c_str()) != 0) {
     if (errno == EXDEV || errno == EPERM || errno == EMLINK) return copy_to(dest, 0644, false);
     return std::unexpected(io_error("cannot link", tmp, errno));
@@ -213,37 +219,36 @@ tuf::Result<void> StagedFile::install(const fs::path& dest) {
 
 FileCache::FileCache(fs::path root, bool enabled) : root_(std::move(root)), enabled_(enabled) {}
 
-FileCache::~FileCache() {
-  if (private_staging_) {
-    std::error_code ec;
-    fs::remove_all(staging_, ec);
-  }
-}
+FileCache::~FileCache() = default;
 
 fs::path FileCache::default_root() { return xdg_cache_home() / "tufget" / "files"; }
 
 tuf::Result<void> FileCache::prepare() {
   std::error_code ec;
-  if (!enabled_) {
-    std::string tmpl = (fs::temp_directory_path(ec) / "tufget-staging-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) {
-      return std::unexpected(io_error("cannot create", tmpl, errno));
+  // A folder of this run's own (removed when it ends, or by the next run if it crashes): never
+  // one a concurrent run is using.
+  fs::path parent = fs::temp_directory_path(ec);
+  const char* prefix = "tufget-staging-";
+  if (enabled_) {
+    parent = root_ / "tmp";
+    prefix = "run-";
+    fs::create_directories(parent, ec);
+    if (ec) return std::unexpected(io_error("cannot create", parent, ec.value()));
+    fs::permissions(root_, fs::perms::owner_all, ec);
+    fs::permissions(parent, fs::perms::owner_all, ec);
+    // Loose files are what versions before per-run folders left: old ones are stale.
+    const auto cutoff = fs::file_time_type::clock::now() - std::chrono::hours(24);
+    for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
+      std::error_code e2;
+      if (it->is_regular_file(e2) && it->last_write_time(e2) < cutoff) fs::remove(it->path(), e2);
     }
-    staging_ = tmpl;
-    private_staging_ = true;
-    return {};
   }
-  staging_ = root_ / "tmp";
-  fs::create_directories(staging_, ec);
-  if (ec) return std::unexpected(io_error("cannot create", staging_, ec.value()));
-  fs::permissions(root_, fs::perms::owner_all, ec);
-  fs::permissions(staging_, fs::perms::owner_all, ec);
-  // Leftovers of an interrupted run (never of a concurrent one: those are younger).
-  const auto cutoff = fs::file_time_type::clock::now() - std::chrono::hours(24);
-  for (fs::directory_iterator it(staging_, ec), end; !ec && it != end; it.increment(ec)) {
-    std::error_code e2;
-    if (it->is_regular_file(e2) && it->last_write_time(e2) < cutoff) fs::remove(it->path(), e2);
-  }
+  fsutil::sweep_abandoned(parent, prefix);
+  auto own = fsutil::OwnedTempDir::create(parent, prefix);
+  if (!own) return tuf::fail(tuf::Errc::transport, "", own.error());
+  ::chmod(own->path().c_str(), 0700);
+  own_ = std::move(*own);
+  staging_ = own_.path();
   return {};
 }
 
@@ -302,6 +307,11 @@ tuf::Result<void> FileCache::store(const StagedFile& verified, std::string_view 
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
   if (ec) return std::unexpected(io_error("cannot create", path.parent_path(), ec.value()));
+  // One writer at a time; the lock file goes with the lock.
+  fsutil::LockWait wait;
+  wait.timeout = fsutil::default_lock_timeout();
+  auto held = fsutil::acquire_lock(root_ / ".lock", fsutil::command_line(), wait);
+  if (!held) return tuf::fail(tuf::Errc::transport, "", held.error().message);
   // No fsync: every entry is re-hashed before reuse (take()), so one a crash truncated is
   // dropped, never used. A hard link costs no copy.
   return verified.link_to(path);

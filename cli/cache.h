@@ -6,7 +6,7 @@
 // and FileCache::store() keeps a copy under its verified sha256:
 //
 //   $XDG_CACHE_HOME/tufget/files/sha256/<hex[0:2]>/<hex>      (default ~/.cache/tufget/files)
-//   $XDG_CACHE_HOME/tufget/files/tmp/                          staging, same file system
+//   $XDG_CACHE_HOME/tufget/files/tmp/run-XXXXXX/               this run's staging, same file system
 //
 // The cache is not trusted storage: a hit is copied into a new StagedFile and re-hashed on the
 // way; a file whose hash no longer matches its name is deleted and treated as a miss.
@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "fsutil/temp_dir.h"
 #include "tuf/bytes.h"
 #include "tuf/error.h"
 #include "tuf/hash.h"
@@ -69,13 +70,15 @@ class FileCache {
   // root: e.g. $XDG_CACHE_HOME/tufget/files. `enabled` false: nothing is read or stored, and
   // staging happens in a private folder under the system temp directory.
   FileCache(std::filesystem::path root, bool enabled);
-  ~FileCache();  // removes a private staging folder
+  ~FileCache();  // removes this run's staging folder
   FileCache(const FileCache&) = delete;
   FileCache& operator=(const FileCache&) = delete;
 
   static std::filesystem::path default_root();
 
-  // Creates the staging folder (0700). Stale staging files (older than a day) are removed.
+  // Creates this run's staging folder (0700): <root>/tmp/run-XXXXXX, or with the cache disabled
+  // $TMPDIR/tufget-staging-XXXXXX. The folders of runs that died are removed first
+  // (fsutil::sweep_abandoned), and an interrupt removes this run's (fsutil/interrupt.h).
   tuf::Result<void> prepare();
   const std::filesystem::path& staging_dir() const { return staging_; }
   bool enabled() const { return enabled_; }
@@ -87,8 +90,8 @@ class FileCache {
   // while copying) is `sha256`. A corrupt entry is deleted and `note` says so.
   std::optional<StagedFile> take(std::string_view sha256, std::uint64_t max_bytes,
                                  std::string* note = nullptr) const;
-  // Keeps a verified staged file under `sha256`: a hard link to it (a copy across file
-  // systems), not fsynced, since take() re-hashes every entry before use. Failing to cache is
+  // Keeps a verified staged file under `sha256` (holding the cache's writer lock,
+  // <root>/.lock): a hard link to it (a copy across file systems), not fsynced, since take() re-hashes every entry before use. Failing to cache is
   // not an error for the download: the caller may just report it.
   tuf::Result<void> store(const StagedFile& verified, std::string_view sha256) const;
 
@@ -96,7 +99,7 @@ class FileCache {
   std::filesystem::path root_;
   std::filesystem::path staging_;
   bool enabled_;
-  bool private_staging_ = false;
+  fsutil::OwnedTempDir own_;  // this run's staging folder
 };
 
 // The sha256 of a file (at most max_bytes; nullopt if missing, larger or unreadable).

@@ -17,6 +17,8 @@
 #include <set>
 
 #include "cache.h"
+#include "fsutil/interrupt.h"
+#include "pkg_fs/environment.h"
 #include "index_common.h"
 #include "install_common.h"
 #include "install_provider.h"
@@ -111,6 +113,49 @@ std::string report_json(const pkg::Resolution& resolution, IndexProvider& provid
 
 // ---- the environment ----------------------------------------------------------------------------
 
+namespace {
+
+// Distributions tufget installed whose files no longer match their RECORD (missing, or of
+// another size) are not "already satisfied": left out of the installed list, so that a
+// requirement for them reinstalls them (install() replaces the damaged copy).
+void drop_damaged(std::vector<pkg_fs::InstalledDist>& installed, const Out& out) {
+  std::erase_if(installed, [&](const pkg_fs::InstalledDist& d) {
+    if (d.installer != "tufget") return false;
+    auto check = pkg_fs::check_installed(d, false);
+    if (check && check->ok()) return false;
+    std::string why = check ? std::to_string(check->damaged) + " of its " + std::to_string(check->files) +
+                                  (check->damaged == 1 ? " files is" : " files are") + " missing or changed (" +
+                                  check->problems.front() + ")"
+                            : check.error().detail;
+    out.warn(d.name + " " + d.version_text + " is damaged: " + why +
+             "; it is not counted as installed, and is reinstalled if required");
+    return true;
+  });
+}
+
+// The environment's lock, and the recovery of an interrupted run's transaction.
+int lock_target(InstallTarget& t, const Out& out) {
+  fsutil::LockWait wait;
+  wait.timeout = fsutil::default_lock_timeout();
+  const std::string where = t.options.prefix.string();
+  wait.on_wait = [&](const std::string& holder) {
+    std::fprintf(stderr, "tufget: waiting for %s to finish with %s (up to %lld s; TUFGET_LOCK_TIMEOUT)\n",
+                 holder.c_str(), where.c_str(),
+                 static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(wait.timeout).count()));
+  };
+  auto locked = pkg_fs::lock_environment(t.options.prefix, t.options.scheme, fsutil::command_line(), wait);
+  if (!locked) {
+    out.error("cannot lock the environment " + where + ": " + locked.error().detail);
+    return 1;
+  }
+  for (const std::string& note : locked->recovered) std::fprintf(stderr, "tufget: %s\n", note.c_str());
+  t.lock = std::move(locked->lock);
+  return 0;
+}
+
+}  // namespace
+
+
 std::variant<InstallTarget, int> open_target(const InstallOptions& o, const Out& out,
                                              Clock::time_point t0) {
   auto python_path = pkg_fs::find_python(o.python);
@@ -154,6 +199,7 @@ std::variant<InstallTarget, int> open_target(const InstallOptions& o, const Out&
            std::to_string(python->tag_info.minor));
     }
   }
+  if (int code = lock_target(t, out); code != 0) return code;
   auto installed = pkg_fs::list_installed(t.options.scheme);
   if (!installed) {
     out.error(installed.error().message());
@@ -204,16 +250,26 @@ int install_resolved(InstallRun& run, const pkg::Resolution& resolution,
   }
   const auto t_install = Clock::now();
   auto done = pkg_fs::install(wheels, run.target.options);
-  if (!done) {
-    run.out.error(done.error().message());
-    run.out.error("nothing was installed; the environment is unchanged");
+  if (!done && done.error().code == pkg::Errc::interrupted) {
+    fsutil::interrupt::set_outcome(done.error().detail.ends_with("every change was undone")
+                                       ? "the install was rolled back; nothing was installed"
+                                       : done.error().detail);
     return 1;
   }
+  if (!done) {
+    run.out.error(done.error().message());
+    if (done.error().detail.find("UNDO INCOMPLETE") == std::string::npos)
+      run.out.error("nothing was installed; the environment is unchanged");
+    return 1;
+  }
+  fsutil::interrupt::set_outcome("the install had completed before it (see above)");
   run.out.info("installed " + std::to_string(done->size()) + " wheels in " +
                std::to_string(ms_since(t_install)) + " ms; total " + std::to_string(ms_since(run.t0)) +
                " ms");
   for (const auto& w : *done) {
-    if (w.replaced_version && !o.quiet) {
+    if (w.replaced_version && !o.quiet && *w.replaced_version == w.version) {
+      std::fprintf(stderr, "tufget: reinstalled %s %s\n", w.project.c_str(), w.version.c_str());
+    } else if (w.replaced_version && !o.quiet) {
       std::fprintf(stderr, "tufget: replaced %s %s with %s\n", w.project.c_str(),
                    w.replaced_version->c_str(), w.version.c_str());
     }
@@ -294,6 +350,7 @@ CLI::App* add_install_command(CLI::App& app, InstallOptions& o) {
 }
 
 int cmd_install(const GlobalOptions& g, const InstallOptions& o) {
+  fsutil::interrupt::set_outcome("nothing was installed");
   Out out;
   out.color = want_color(o.color);
   out.quiet = o.quiet;
@@ -332,12 +389,12 @@ int install_requested(const GlobalOptions& g, const InstallOptions& o, Requested
     return *code;
   }
   OpenedSource& opened = std::get<OpenedSource>(opened_or);
-  std::vector<std::string> root_projects;
-  for (const auto& r : requested.roots) root_projects.push_back(r.req.project);
+  const std::vector<std::string> root_projects = requested.root_projects();
   auto root_pages = opened.source->fetch(root_projects);
 
   auto target = pending_target.get();
   if (auto* code = std::get_if<int>(&target)) return *code;
+  drop_damaged(std::get<InstallTarget>(target).installed, out);
   auto cache = open_cache(!o.no_cache, out);
   if (!cache) return 1;
   Progress progress(!o.quiet && Progress::stderr_is_terminal());

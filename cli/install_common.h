@@ -18,6 +18,7 @@
 #include "pkg/requirement.h"
 #include "pkg/resolver.h"
 #include "pkg/requirements_file.h"
+#include "fsutil/lock.h"
 #include "pkg_fs/installer.h"
 #include "pkg_fs/interpreter.h"
 #include "repository.h"
@@ -152,10 +153,14 @@ struct InstallTarget {
   pkg_fs::Interpreter python;
   pkg_fs::InstallOptions options;  // scheme, prefix, interpreter, compile
   std::vector<pkg_fs::InstalledDist> installed;
+  fsutil::FileLock lock;           // the environment's, held until the install is done
 };
 
 // --python (find_python + query_interpreter, cached) and --target; refuses an EXTERNALLY-MANAGED
-// interpreter unless --break-system-packages. Errors are printed; returns the exit status.
+// interpreter unless --break-system-packages. Then takes the environment's lock (waiting, with a
+// message naming the holder, up to $TUFGET_LOCK_TIMEOUT seconds, default 300) and finishes what
+// an interrupted run left (pkg_fs/environment.h), saying so, before listing what is installed.
+// Errors are printed; returns the exit status.
 std::variant<InstallTarget, int> open_target(const InstallOptions& o, const Out& out,
                                              Clock::time_point t0);
 

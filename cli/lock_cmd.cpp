@@ -1,7 +1,6 @@
 // `tufget lock` and `tufget bootstrap` (see lock_cmd.h).
 #include "lock_cmd.h"
 
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +10,7 @@
 
 #include "bootstrap_lock.h"  // generated from bootstrap/bootstrap.lock (kBootstrapLock)
 #include "cache.h"
+#include "fsutil/interrupt.h"
 #include "index_common.h"
 #include "install_common.h"
 #include "install_provider.h"
@@ -222,6 +222,7 @@ CLI::App* add_bootstrap_command(CLI::App& app, InstallOptions& o) {
 }
 
 int cmd_bootstrap(const GlobalOptions& g, InstallOptions o) {
+  fsutil::interrupt::set_outcome("nothing was installed");
   o.require_hashes = true;
   o.compile = false;  // .pyc files carry source mtimes: the installed bytes would differ per run
   if (!o.requirement_files.empty()) return cmd_install(g, o);

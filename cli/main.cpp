@@ -13,18 +13,42 @@
 #include <string>
 
 #include "commands.h"
+#include "fsutil/interrupt.h"
+#include "fsutil/lock.h"
 #include "download_cmd.h"
 #include "hash_cmd.h"
 #include "install_cmd.h"
 #include "lock_cmd.h"
 #include "trust_cmd.h"
+#include "verify_cmd.h"
 
 #if __has_include("index.h")
 #include "index.h"
 #define TUFGET_HAVE_INDEX 1
 #endif
 
+namespace {
+
+// Every command ends here: an interrupt that a transaction turned into a rollback (or that came
+// after the work was done) is reported with its outcome and exit code 128 + signal.
+int finish(int code) {
+  if (!fsutil::interrupt::requested()) return code;
+  std::fprintf(stderr, "tufget: interrupted; %s\n", fsutil::interrupt::outcome().c_str());
+  return fsutil::interrupt::exit_code();
+}
+
+int run(int argc, char** argv);
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  fsutil::interrupt::install();
+  return finish(run(argc, argv));
+}
+
+namespace {
+
+int run(int argc, char** argv) {
   CLI::App app{
       "tufget: a TUF client that verifies every byte it downloads against signed repository "
       "metadata (The Update Framework, specification 1.0.34)."};
@@ -106,12 +130,15 @@ int main(int argc, char** argv) {
     }
     lock_options.command_line += (lock_options.command_line.empty() ? "tufget " : " ") + arg;
   }
+  fsutil::set_command_line(lock_options.command_line.empty() ? "tufget" : lock_options.command_line);
   tufget::InstallOptions bootstrap_options;
   auto* bootstrap = tufget::add_bootstrap_command(app, bootstrap_options);
 
 #ifdef TUFGET_HAVE_INDEX
   add_index_commands(app);
 #endif
+  tufget::VerifyOptions verify_options;
+  auto* verify = tufget::add_verify_command(app, verify_options);
   tufget::add_trust_commands(app);  // trust list|show|add|update (cli/trust_cmd.h)
 
   try {
@@ -132,6 +159,7 @@ int main(int argc, char** argv) {
     if (*install) return tufget::cmd_install(g, install_options);
     if (*lock) return tufget::cmd_lock(g, lock_options);
     if (*hash) return tufget::cmd_hash(hash_options);
+    if (*verify) return tufget::cmd_verify(verify_options);
     if (*bootstrap) return tufget::cmd_bootstrap(g, bootstrap_options);
     if (*download) {
       if (w.requirements.empty()) return tufget::cmd_download(g, d);  // conformance protocol
@@ -141,9 +169,14 @@ int main(int argc, char** argv) {
       }
       return tufget::cmd_download_warehouse(g, w);
     }
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "tufget: error: out of memory (is a memory limit such as ulimit -v set too low?)\n");
+    return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tufget: error: %s\n", e.what());
     return 1;
   }
   return 0;  // another subcommand ran its own callback
 }
+
+}  // namespace

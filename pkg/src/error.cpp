@@ -19,6 +19,7 @@ std::string_view to_string(Errc code) {
     case Errc::unsafe_path: return "unsafe_path";
     case Errc::no_solution: return "no_solution";
     case Errc::io: return "io";
+    case Errc::interrupted: return "interrupted";
   }
   return "unknown";
 }

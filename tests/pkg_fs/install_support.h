@@ -16,9 +16,11 @@
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
 #include <openssl/evp.h>
 
 #include "pkg/wheel.h"
+#include "pkg_fs/installer.h"
 #include "support/zip_writer.h"
 
 namespace install_support {
@@ -162,5 +164,46 @@ inline std::vector<std::string> differences(const Snapshot& a, const Snapshot& b
     if (!a.contains(k)) out.push_back("+" + k);
   return out;
 }
+
+struct UmaskGuard {
+  mode_t old;
+  explicit UmaskGuard(mode_t m) : old(::umask(m)) {}
+  ~UmaskGuard() { ::umask(old); }
+};
+
+// A fake environment: prefix with lib/python3.11/site-packages (purelib), platlib/ (a separate
+// platlib), bin/, include/site/python3.11 (headers) and data = prefix, as in a venv.
+struct Env {
+  TempDir tmp;
+  fs::path prefix = tmp.path() / "env";
+  fs::path purelib = prefix / "lib/python3.11/site-packages";
+  fs::path platlib = prefix / "platlib";
+  fs::path scripts = prefix / "bin";
+  fs::path headers = prefix / "include/site/python3.11";
+  fs::path wheels = tmp.path() / "wheels";
+  pkg_fs::InstallOptions options;
+  UmaskGuard umask{022};
+
+  Env() {
+    for (const fs::path& d : {purelib, platlib, scripts, headers, prefix / "share", wheels}) fs::create_directories(d);
+    options.scheme = pkg_fs::Scheme{purelib, platlib, scripts, headers, prefix};
+    options.prefix = prefix;
+    options.python = "/fake/bin/python";
+  }
+
+  pkg::Result<std::vector<pkg_fs::InstalledWheel>> install_all(const std::vector<fs::path>& paths, bool requested = true) {
+    std::vector<pkg_fs::WheelToInstall> in;
+    for (const fs::path& p : paths) in.push_back({p, p.filename().string(), requested});
+    return pkg_fs::install(in, options);
+  }
+  pkg::Result<std::vector<pkg_fs::InstalledWheel>> install(const WheelSpec& spec, bool requested = true) {
+    return install_all({write_wheel(wheels, spec)}, requested);
+  }
+  std::vector<pkg_fs::InstalledDist> installed() {
+    auto l = pkg_fs::list_installed(options.scheme);
+    REQUIRE(l);
+    return *l;
+  }
+};
 
 }  // namespace install_support

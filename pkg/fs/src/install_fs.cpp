@@ -14,6 +14,8 @@
 #include <fstream>
 #include <map>
 
+#include "fsutil/interrupt.h"
+#include "fsutil/temp_dir.h"
 #include "pkg/wheel.h"
 #include "pkg_fs/install_detail.h"
 
@@ -75,37 +77,6 @@ fs::path real_path(const fs::path& p) {
   return ec ? clean(p) : clean(r);
 }
 
-void remove_tree(const fs::path& dir) {
-  // Depth first with the directory entries' types (no lstat per file, unlike fs::remove_all).
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) {
-    ::unlink(dir.c_str());
-    return;
-  }
-  DIR* d = ::fdopendir(fd);
-  if (d == nullptr) {
-    ::close(fd);
-    return;
-  }
-  std::vector<std::pair<std::string, bool>> entries;
-  while (const dirent* e = ::readdir(d)) {
-    const std::string_view name = e->d_name;
-    if (name == "." || name == "..") continue;
-    bool is_dir = e->d_type == DT_DIR;
-    if (e->d_type == DT_UNKNOWN) {
-      struct stat st {};
-      is_dir = ::fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
-    }
-    entries.emplace_back(std::string(name), is_dir);
-  }
-  for (const auto& [name, is_dir] : entries) {
-    if (is_dir) remove_tree(dir / name);
-    else ::unlinkat(fd, name.c_str(), 0);
-  }
-  ::closedir(d);
-  ::rmdir(dir.c_str());
-}
-
 // ---- staging -------------------------------------------------------------------------------------
 
 pkg::Result<Staging*> StagingSet::create(const fs::path& anchor) {
@@ -118,6 +89,8 @@ pkg::Result<Staging*> StagingSet::create(const fs::path& anchor) {
   s->dir = templ;
   struct stat st {};
   if (::stat(templ.c_str(), &st) == 0) s->device = st.st_dev;
+  fsutil::interrupt::track(s->dir);
+  if (on_create) on_create(s->dir);
   dirs_.push_back(std::move(s));
   return dirs_.back().get();
 }
@@ -181,7 +154,10 @@ pkg::Result<void> StagingSet::sync() {
 
 std::string StagingSet::keep() {
   std::string paths;
-  for (auto& s : dirs_) paths += (paths.empty() ? "" : ", ") + s->dir.string();
+  for (auto& s : dirs_) {
+    paths += (paths.empty() ? "" : ", ") + s->dir.string();
+    fsutil::interrupt::untrack(s->dir);
+  }
   dirs_.clear();
   by_root_.clear();
   return paths;
@@ -189,7 +165,8 @@ std::string StagingSet::keep() {
 
 void StagingSet::clean_up() {
   for (auto& s : dirs_) {
-    remove_tree(s->dir);
+    fsutil::remove_tree(s->dir);
+    fsutil::interrupt::untrack(s->dir);
   }
   dirs_.clear();
   by_root_.clear();
@@ -238,88 +215,6 @@ pkg::Result<void> write_new_file(const fs::path& path, std::string_view bytes, F
     return ok;
   }
   return finish_file(*fd, path, mode);
-}
-
-// ---- journal -------------------------------------------------------------------------------------
-
-pkg::Result<void> Journal::make_dirs(const fs::path& dir) {
-  std::vector<fs::path> missing;
-  fs::path d = dir;
-  while (!known_dirs_.contains(d)) {
-    struct stat st {};
-    if (::stat(d.c_str(), &st) == 0) {
-      if (!S_ISDIR(st.st_mode))
-        return pkg::fail(pkg::Errc::io, d.string(), "exists and is not a directory");
-      known_dirs_.insert(d);
-      break;
-    }
-    if (errno != ENOENT) return std::unexpected(io_error(d, "cannot stat", errno));
-    missing.push_back(d);
-    if (!d.has_relative_path()) break;
-    d = d.parent_path();
-  }
-  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-    if (::mkdir(it->c_str(), 0777) != 0) return std::unexpected(io_error(*it, "cannot create the directory", errno));
-    steps_.push_back(Step{Step::made_dir, *it, {}, 0});
-    known_dirs_.insert(*it);
-  }
-  return {};
-}
-
-pkg::Result<void> Journal::move(const fs::path& from, const fs::path& to) {
-  if (::rename(from.c_str(), to.c_str()) != 0)
-    return pkg::fail(pkg::Errc::io, to.string(), "cannot rename " + from.string() + " to it: " + errno_text(errno));
-  steps_.push_back(Step{Step::moved, from, to, 0});
-  return {};
-}
-
-int Journal::try_place(const fs::path& from, const fs::path& to) {
-  if (!noreplace_unsupported_) {
-    if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) {
-      steps_.push_back(Step{Step::moved, from, to, 0});
-      return 0;
-    }
-    if (errno != EINVAL && errno != ENOSYS) return errno;
-    noreplace_unsupported_ = true;  // a file system without RENAME_NOREPLACE: lstat first
-  }
-  struct stat st {};
-  if (::lstat(to.c_str(), &st) == 0) return EEXIST;
-  if (::rename(from.c_str(), to.c_str()) != 0) return errno;
-  steps_.push_back(Step{Step::moved, from, to, 0});
-  return 0;
-}
-
-pkg::Result<void> Journal::remove_dir(const fs::path& dir) {
-  struct stat st {};
-  if (::lstat(dir.c_str(), &st) != 0) return std::unexpected(io_error(dir, "cannot stat", errno));
-  if (::rmdir(dir.c_str()) != 0) return std::unexpected(io_error(dir, "cannot remove the directory", errno));
-  steps_.push_back(Step{Step::removed_dir, dir, {}, static_cast<mode_t>(st.st_mode & 07777)});
-  known_dirs_.erase(dir);
-  return {};
-}
-
-std::string Journal::rollback() {
-  std::string problems;
-  auto note = [&](const fs::path& p, std::string_view what) {
-    if (!problems.empty()) problems += "; ";
-    problems += std::string(what) + " " + p.string() + ": " + errno_text(errno);
-  };
-  for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) {
-    switch (it->kind) {
-      case Step::moved:
-        if (::rename(it->b.c_str(), it->a.c_str()) != 0) note(it->a, "cannot restore");
-        break;
-      case Step::made_dir:
-        if (::rmdir(it->a.c_str()) != 0) note(it->a, "cannot remove");
-        break;
-      case Step::removed_dir:
-        if (::mkdir(it->a.c_str(), it->mode) != 0 || ::chmod(it->a.c_str(), it->mode) != 0)
-          note(it->a, "cannot recreate");
-        break;
-    }
-  }
-  forget();
-  return problems;
 }
 
 // ---- removal plans ---------------------------------------------------------------------------------
@@ -417,15 +312,11 @@ pkg::Result<RemovalPlan> plan_removal(const InstalledDist& dist, const fs::path&
   const fs::path real_info = real_path(dist.dist_info);
   if (!is_within(real_info, real_prefix) || real_info == real_prefix)
     return refuse(real_info.string() + " is outside " + real_prefix.string());
-  std::error_code ec;
-  for (fs::recursive_directory_iterator it(real_info, ec), end; !ec && it != end; it.increment(ec))
-    if (!it->is_directory(ec) || it->is_symlink(ec)) plan.files.push_back(clean(it->path()));
+  plan.info_dir = real_info;
+  std::erase_if(plan.files, [&](const fs::path& f) { return is_within(f, real_info); });
   std::sort(plan.files.begin(), plan.files.end());
   plan.files.erase(std::unique(plan.files.begin(), plan.files.end()), plan.files.end());
   for (const fs::path& f : plan.files) plan.dirs.push_back(f.parent_path());
-  for (fs::recursive_directory_iterator it(real_info, ec), end; !ec && it != end; it.increment(ec))
-    if (it->is_directory(ec) && !it->is_symlink(ec)) plan.dirs.push_back(clean(it->path()));
-  plan.dirs.push_back(real_info);
   std::sort(plan.dirs.begin(), plan.dirs.end());
   plan.dirs.erase(std::unique(plan.dirs.begin(), plan.dirs.end()), plan.dirs.end());
   return plan;

@@ -13,8 +13,10 @@
 #include <set>
 #include <unordered_map>
 
+#include "fsutil/interrupt.h"
 #include "pkg/names.h"
 #include "pkg/wheel.h"
+#include "pkg_fs/environment.h"
 #include "pkg_fs/install_detail.h"
 
 namespace pkg_fs {
@@ -102,6 +104,7 @@ struct PlannedFile {
 struct WheelPlan {
   fs::path lib_dir;   // the root scheme directory
   fs::path info_dir;  // lib_dir / <name>.dist-info
+  fs::path info_staged;  // the .dist-info assembled in a staging folder, renamed into place whole
   std::vector<pkg::RecordEntry> rows;  // the RECORD written (unsorted, without RECORD's own row)
   std::vector<fs::path> py_sources;    // installed .py files, for compiling
   std::vector<RemovalPlan> removals;   // installed distributions of the same project
@@ -290,11 +293,17 @@ pkg::Result<void> check_conflicts(const std::vector<PlannedFile>& files,
   return {};
 }
 
-pkg::Result<void> stage_file(PlannedFile& f, std::vector<VerifiedWheel>& wheels, StagingSet& staging,
-                             const fs::path& prefix, std::vector<char>& buffer) {
-  auto where = staging.for_root(is_within(f.root, prefix) ? f.root : prefix);
-  if (!where) return std::unexpected(where.error());
-  f.staged = (*where)->fresh_name('n');
+pkg::Result<void> stage_file(PlannedFile& f, std::vector<VerifiedWheel>& wheels, const WheelPlan& plan,
+                             StagingSet& staging, const fs::path& prefix, std::vector<char>& buffer) {
+  if (is_within(f.dest, plan.info_dir)) {  // into the .dist-info staged whole
+    f.staged = plan.info_staged / f.dest.lexically_relative(plan.info_dir);
+    std::error_code ec;
+    fs::create_directories(f.staged.parent_path(), ec);
+  } else {
+    auto where = staging.for_root(is_within(f.root, prefix) ? f.root : prefix);
+    if (!where) return std::unexpected(where.error());
+    f.staged = (*where)->fresh_name('n');
+  }
   auto fd = create_file(f.staged, f.mode);
   if (!fd) return std::unexpected(fd.error());
   auto written = f.content ? write_all(*fd, f.staged, *f.content)
@@ -306,40 +315,99 @@ pkg::Result<void> stage_file(PlannedFile& f, std::vector<VerifiedWheel>& wheels,
   return finish_file(*fd, f.staged, f.mode);
 }
 
-// Phase 4: old files aside, new files in place; any failure undoes everything.
-pkg::Result<void> commit(std::vector<PlannedFile>& files, const std::vector<WheelPlan>& plans,
-                         StagingSet& staging, Journal& journal) {
-  std::set<fs::path> moved;  // two .dist-info of one project may list the same files
-  for (const WheelPlan& plan : plans)
-    for (const RemovalPlan& removal : plan.removals)
-      for (const fs::path& old : removal.files) {
-        if (!moved.insert(old).second) continue;
-        auto stash = staging.for_existing(old);
-        if (!stash) return std::unexpected(stash.error());
-        if (auto ok = journal.move(old, (*stash)->fresh_name('o')); !ok) return ok;
-      }
-  std::vector<PlannedFile*> order;
-  for (PlannedFile& f : files) order.push_back(&f);
-  std::sort(order.begin(), order.end(), [](const PlannedFile* a, const PlannedFile* b) { return a->dest < b->dest; });
-  for (PlannedFile* f : order) {
-    if (auto ok = journal.make_dirs(f->dest.parent_path()); !ok) return ok;
-    const int placed = journal.try_place(f->staged, f->dest);
-    if (placed == 0) continue;
-    if (placed != EEXIST)
-      return pkg::fail(pkg::Errc::io, f->dest.string(), "cannot rename " + f->staged.string() + " to it: " + errno_text(placed));
+// Phase 4's plan: every change of the commit, in order, as steps of the transaction. Nothing is
+// changed here; what is in the way is found now, so a commit only fails on an I/O error.
+class CommitPlanner {
+ public:
+  CommitPlanner(StagingSet& staging, Transaction& tx) : staging_(staging), tx_(tx) {}
+
+  // The old distributions: every .dist-info directory first (one rename each: the distribution
+  // disappears before any of its files), then their files.
+  pkg::Result<void> remove(const std::vector<WheelPlan>& plans) {
+    for (const WheelPlan& plan : plans)
+      for (const RemovalPlan& r : plan.removals)
+        if (auto ok = aside(r.info_dir, 'o'); !ok) return ok;
+    for (const WheelPlan& plan : plans)
+      for (const RemovalPlan& r : plan.removals)
+        for (const fs::path& old : r.files)
+          if (auto ok = aside(old, 'o'); !ok) return ok;
+    return {};
+  }
+
+  // `staged` to `dest`: missing directories made, what is in the way moved aside (an empty
+  // directory removed). A non-empty directory in the way is an error, unless `whole_dir` (a
+  // .dist-info directory replacing a broken one of the same name).
+  pkg::Result<void> place(const fs::path& staged, const fs::path& dest, bool whole_dir) {
+    if (auto ok = make_dirs(dest.parent_path()); !ok) return ok;
     struct stat st {};
-    if (::lstat(f->dest.c_str(), &st) == 0) {
-      if (S_ISDIR(st.st_mode)) {
-        if (auto ok = journal.remove_dir(f->dest); !ok)
-          return pkg::fail(pkg::Errc::io, f->dest.string(), "a directory is in the way: " + ok.error().detail);
-      } else {
-        auto stash = staging.for_existing(f->dest);
-        if (!stash) return std::unexpected(stash.error());
-        if (auto ok = journal.move(f->dest, (*stash)->fresh_name('d')); !ok) return ok;
+    if (::lstat(dest.c_str(), &st) == 0 && !aside_.contains(real(dest))) {
+      if (S_ISDIR(st.st_mode) && !whole_dir) {
+        std::error_code ec;
+        if (!fs::is_empty(dest, ec))
+          return pkg::fail(pkg::Errc::io, dest.string(), "a directory that is not empty is where a file must go");
+        tx_.add(Step{Step::remove_dir, dest, {}, static_cast<mode_t>(st.st_mode & 07777)});
+      } else if (auto ok = aside(dest, 'd'); !ok) {
+        return ok;
       }
     }
-    if (auto ok = journal.move(f->staged, f->dest); !ok) return ok;
+    tx_.add(Step{Step::move, staged, dest, 0});
+    return {};
   }
+
+ private:
+  pkg::Result<void> aside(const fs::path& path, char kind) {
+    if (!aside_.insert(real(path)).second) return {};  // two .dist-info may list one file
+    auto stash = staging_.for_existing(path);
+    if (!stash) return std::unexpected(stash.error());
+    tx_.add(Step{Step::move, path, (*stash)->fresh_name(kind), 0});
+    return {};
+  }
+
+  pkg::Result<void> make_dirs(const fs::path& dir) {
+    std::vector<fs::path> missing;
+    for (fs::path d = dir; !known_dirs_.contains(d); d = d.parent_path()) {
+      struct stat st {};
+      const bool found = ::stat(d.c_str(), &st) == 0;
+      if (found && S_ISDIR(st.st_mode)) break;
+      if (found && !aside_.contains(real(d)))
+        return pkg::fail(pkg::Errc::io, d.string(), "exists and is not a directory");
+      if (!found && errno != ENOENT) return pkg::fail(pkg::Errc::io, d.string(), "cannot stat: " + errno_text(errno));
+      missing.push_back(d);
+      if (!d.has_relative_path()) break;
+    }
+    known_dirs_.insert(dir);
+    for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+      tx_.add(Step{Step::make_dir, *it, {}, 0});
+      known_dirs_.insert(*it);
+    }
+    return {};
+  }
+
+  fs::path real(const fs::path& p) {
+    auto [it, fresh] = real_dirs_.try_emplace(p.parent_path());
+    if (fresh) it->second = real_path(p.parent_path());
+    return it->second / p.filename();
+  }
+
+  StagingSet& staging_;
+  Transaction& tx_;
+  std::set<fs::path> aside_;  // real paths moved aside
+  std::set<fs::path> known_dirs_;
+  std::map<fs::path, fs::path> real_dirs_;
+};
+
+pkg::Result<void> plan_commit(std::vector<PlannedFile>& files, const std::vector<WheelPlan>& plans,
+                              StagingSet& staging, Transaction& tx) {
+  CommitPlanner planner(staging, tx);
+  if (auto ok = planner.remove(plans); !ok) return ok;
+  std::vector<const PlannedFile*> order;
+  for (const PlannedFile& f : files)
+    if (!is_within(f.dest, plans[f.wheel].info_dir)) order.push_back(&f);
+  std::sort(order.begin(), order.end(), [](const PlannedFile* a, const PlannedFile* b) { return a->dest < b->dest; });
+  for (const PlannedFile* f : order)
+    if (auto ok = planner.place(f->staged, f->dest, false); !ok) return ok;
+  for (const WheelPlan& plan : plans)  // last: each distribution appears once all its files are in place
+    if (auto ok = planner.place(plan.info_staged, plan.info_dir, true); !ok) return ok;
   return {};
 }
 
@@ -379,6 +447,47 @@ void compile_and_record(const InstallOptions& o, std::vector<WheelPlan>& plans, 
   }
 }
 
+// "install of foo 2.0 (replacing 1.0), bar 1.1": what the journal says the transaction does.
+std::string describe(const std::vector<VerifiedWheel>& wheels, const std::vector<InstalledWheel>& result) {
+  std::string text = "install of";
+  for (std::size_t i = 0; i < wheels.size(); ++i) {
+    text += std::string(i == 0 ? " " : ", ") + wheels[i].name + " " + wheels[i].version;
+    if (result[i].replaced_version) text += " (replacing " + *result[i].replaced_version + ")";
+  }
+  return text;
+}
+
+// Phase 3: every file written into staging (a .dist-info into a folder of its own), then synced.
+pkg::Result<void> stage_all(std::vector<PlannedFile>& files, std::vector<VerifiedWheel>& verified,
+                            std::vector<WheelPlan>& plans, StagingSet& staging, const fs::path& prefix,
+                            std::vector<char>& buffer) {
+  for (WheelPlan& plan : plans) {
+    auto where = staging.for_root(plan.lib_dir);
+    if (!where) return std::unexpected(where.error());
+    plan.info_staged = (*where)->fresh_name('i');
+    if (::mkdir(plan.info_staged.c_str(), 0777) != 0)
+      return pkg::fail(pkg::Errc::io, plan.info_staged.string(), "cannot create: " + errno_text(errno));
+  }
+  for (PlannedFile& f : files) {
+    WheelPlan& plan = plans[f.wheel];
+    if (auto ok = stage_file(f, verified, plan, staging, prefix, buffer); !ok) return ok;
+    ++plan.files;
+    plan.bytes += f.content ? f.content->size() : f.member->size;
+  }
+  return staging.sync();
+}
+
+// Runs the transaction's steps and marks it committed; on failure, everything was undone (or the
+// error says what could not be, and the staging folders are kept).
+pkg::Result<void> run_and_commit(Transaction& tx, StagingSet& staging) {
+  auto ran = tx.run();
+  if (ran) ran = tx.commit();
+  if (ran) return {};
+  if (tx.kept()) staging.keep();
+  else tx.abandon();
+  return ran;
+}
+
 }  // namespace
 
 pkg::Result<std::vector<InstalledWheel>> install(const std::vector<WheelToInstall>& wheels,
@@ -390,6 +499,7 @@ pkg::Result<std::vector<InstalledWheel>> install(const std::vector<WheelToInstal
   struct stat prefix_st {};
   if (::stat(prefix.c_str(), &prefix_st) != 0 || !S_ISDIR(prefix_st.st_mode))
     return pkg::fail(pkg::Errc::io, prefix.string(), "the install prefix is not a directory");
+  if (auto recovered = recover_environment(prefix, o.scheme); !recovered) return std::unexpected(recovered.error());
 
   // 1. Verify.
   std::uint64_t budget = kMemoryBudget;
@@ -397,7 +507,7 @@ pkg::Result<std::vector<InstalledWheel>> install(const std::vector<WheelToInstal
   verified.reserve(wheels.size());
   std::set<std::string> projects;
   for (const WheelToInstall& in : wheels) {
-    auto w = open_verified_wheel(in.path, in.filename, budget);
+    auto w = open_verified_wheel(in.path, in.filename, budget, o.max_unpacked);
     if (!w) return std::unexpected(w.error());
     if (!projects.insert(w->project).second)
       return pkg::fail(pkg::Errc::invalid_wheel, in.filename, "another wheel of " + w->project + " is in the same install");
@@ -423,36 +533,35 @@ pkg::Result<std::vector<InstalledWheel>> install(const std::vector<WheelToInstal
     result[i].replaced_version = d.version_text;
   }
 
-  // 3. Stage.
+  // 3. Stage, in a transaction whose journal records every staging folder.
+  auto tx = Transaction::begin(prefix, describe(verified, result));
+  if (!tx) return std::unexpected(tx.error());
   StagingSet staging;
-  for (PlannedFile& f : files) {
-    if (auto ok = stage_file(f, verified, staging, prefix, buffer); !ok) return std::unexpected(ok.error());
-    WheelPlan& plan = plans[f.wheel];
-    ++plan.files;
-    plan.bytes += f.content ? f.content->size() : f.member->size;
+  staging.on_create = [&tx](const fs::path& dir) { tx->add_staging(dir); };
+  auto done = stage_all(files, verified, plans, staging, prefix, buffer);
+  if (!done) {
+    tx->abandon();
+    return std::unexpected(done.error());
   }
-  if (auto ok = staging.sync(); !ok) return std::unexpected(ok.error());
 
-  // 4. Commit.
-  Journal journal;
-  if (auto ok = commit(files, plans, staging, journal); !ok) {
-    const std::string problems = journal.rollback();
-    pkg::Error e = ok.error();
-    e.detail += problems.empty() ? "; nothing was changed"
-                                 : "; ROLLBACK INCOMPLETE: " + problems + "; files moved aside are kept in " + staging.keep();
-    return std::unexpected(std::move(e));
+  // 4. Commit: the plan, then its steps (undone on any failure or interrupt).
+  fsutil::interrupt::Critical critical;  // an interrupt now rolls back instead of exiting at once
+  std::vector<fs::path> emptied;
+  const auto keep = keep_dirs(prefix, {o.scheme.purelib, o.scheme.platlib, o.scheme.scripts, o.scheme.headers, o.scheme.data});
+  for (const WheelPlan& plan : plans)
+    for (const RemovalPlan& r : plan.removals)
+      for (const fs::path& d : r.dirs)
+        if (!keep(d)) tx->add_emptied(d);
+  if (auto ok = plan_commit(files, plans, staging, *tx); !ok) {
+    tx->abandon();
+    return std::unexpected(ok.error());
   }
-  journal.forget();
-  if (o.compile) compile_and_record(o, plans, staging);
+  if (auto ok = run_and_commit(*tx, staging); !ok) return std::unexpected(ok.error());
+  if (o.compile && !fsutil::interrupt::requested()) compile_and_record(o, plans, staging);
 
   // 5. Clean up.
+  tx->finish();
   staging.clean_up();
-  std::vector<fs::path> emptied;
-  for (const WheelPlan& plan : plans)
-    for (const RemovalPlan& r : plan.removals) emptied.insert(emptied.end(), r.dirs.begin(), r.dirs.end());
-  remove_empty_dirs(std::move(emptied),
-                    keep_dirs(prefix, {o.scheme.purelib, o.scheme.platlib, o.scheme.scripts, o.scheme.headers,
-                                       o.scheme.data}));
   for (std::size_t i = 0; i < verified.size(); ++i) {
     result[i].project = verified[i].project;
     result[i].version = verified[i].version;
@@ -474,26 +583,28 @@ pkg::Result<std::string> verify_wheel(const fs::path& wheel, std::string_view fi
 }
 
 pkg::Result<void> uninstall(const InstalledDist& dist, const fs::path& prefix) {
+  if (auto recovered = recover_environment(prefix, Scheme{}); !recovered) return std::unexpected(recovered.error());
   auto plan = plan_removal(dist, prefix);
   if (!plan) return std::unexpected(plan.error());
+  auto tx = Transaction::begin(prefix, "uninstall of " + dist.name + " " + dist.version_text);
+  if (!tx) return std::unexpected(tx.error());
   StagingSet staging;
-  Journal journal;
-  if (auto main = staging.for_root(dist.dist_info.parent_path()); !main) return std::unexpected(main.error());
-  for (const fs::path& f : plan->files) {
-    auto stash = staging.for_existing(f);
-    pkg::Result<void> moved = stash ? journal.move(f, (*stash)->fresh_name('o')) : std::unexpected(stash.error());
-    if (!moved) {
-      const std::string problems = journal.rollback();
-      return pkg::fail(moved.error().code, dist.name + " " + dist.version_text,
-                       "uninstall failed: " + moved.error().message() +
-                           (problems.empty() ? "; nothing was changed"
-                                             : "; ROLLBACK INCOMPLETE: " + problems + "; files moved aside are kept in " +
-                                                   staging.keep()));
-    }
+  staging.on_create = [&tx](const fs::path& dir) { tx->add_staging(dir); };
+  fsutil::interrupt::Critical critical;
+  std::vector<WheelPlan> plans(1);
+  plans[0].removals.push_back(*plan);
+  CommitPlanner planner(staging, *tx);
+  const auto keep = keep_dirs(prefix, {dist.dist_info.parent_path()});
+  for (const fs::path& d : plan->dirs)
+    if (!keep(d)) tx->add_emptied(d);
+  if (auto ok = planner.remove(plans); !ok) {
+    tx->abandon();
+    return std::unexpected(ok.error());
   }
-  journal.forget();
+  if (auto ok = run_and_commit(*tx, staging); !ok)
+    return pkg::fail(ok.error().code, dist.name + " " + dist.version_text, "uninstall failed: " + ok.error().message());
+  tx->finish();
   staging.clean_up();
-  remove_empty_dirs(plan->dirs, keep_dirs(prefix, {dist.dist_info.parent_path()}));
   return {};
 }
 

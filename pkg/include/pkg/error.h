@@ -32,6 +32,7 @@ enum class Errc {
   unsafe_path,          // a path that would escape its target directory
   no_solution,          // the resolver found no set of versions satisfying the requirements
   io,                   // a filesystem or subprocess failure (pkg_fs only)
+  interrupted,          // stopped by SIGINT/SIGTERM/SIGHUP; what was done was undone (pkg_fs only)
 };
 
 std::string_view to_string(Errc code);

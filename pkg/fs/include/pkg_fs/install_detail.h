@@ -85,9 +85,11 @@ struct VerifiedWheel {
 
 // Opens and verifies one wheel (see installer.h, phase 1). The wheel file, then member bytes,
 // are kept in memory while `memory_budget` (decremented) allows; other members are re-read from
-// the file by copy_member / read_member.
+// the file by copy_member / read_member. A wheel whose members declare more than `max_unpacked`
+// bytes is refused; a member inflating past its declared size is refused as it does.
 pkg::Result<VerifiedWheel> open_verified_wheel(const fs::path& path, std::string_view filename,
-                                              std::uint64_t& memory_budget);
+                                              std::uint64_t& memory_budget,
+                                              std::uint64_t max_unpacked = kDefaultMaxUnpacked);
 
 // Writes a member's bytes to fd: from memory, or re-read from the archive with `buffer` and hashed
 // again (a wheel file changed since phase 1 is a record_mismatch).
@@ -104,8 +106,6 @@ fs::path clean(const fs::path& p);
 // `p` with symbolic links and ".." resolved as realpath() does (physically), clean; a missing
 // tail is appended as is (like weakly_canonical).
 fs::path real_path(const fs::path& p);
-// Removes a directory tree (never following symbolic links); errors are ignored.
-void remove_tree(const fs::path& dir);
 // Whether `p` is `dir` or below it (both clean).
 bool is_within(const fs::path& p, const fs::path& dir);
 std::string errno_text(int err);
@@ -129,6 +129,8 @@ class StagingSet {
   // whose anchor contains it most closely (symbolic links of its parent resolved), else a new
   // one in its parent directory.
   pkg::Result<Staging*> for_existing(const fs::path& path);
+  // Called with each staging directory as it is created (the transaction records it).
+  std::function<void(const fs::path&)> on_create;
   // syncfs() once per file system holding a staging directory.
   pkg::Result<void> sync();
   void clean_up();
@@ -155,32 +157,72 @@ pkg::Result<void> finish_file(int fd, const fs::path& path, FileMode mode);  // 
 pkg::Result<void> write_all(int fd, const fs::path& path, std::string_view bytes);
 pkg::Result<void> write_new_file(const fs::path& path, std::string_view bytes, FileMode mode);
 
-// The commit journal: every change is recorded and rollback() undoes them in reverse order.
-class Journal {
+// ---- the environment transaction (transaction.cpp) --------------------------------------------------
+
+// One change of the commit. Each is a single system call, so after a crash it is either done or
+// not, and which one can be seen on disk: a move is done when `from` is gone and `to` exists.
+struct Step {
+  enum Kind { move, make_dir, remove_dir } kind = move;
+  fs::path from;    // move: the source; make_dir / remove_dir: the directory
+  fs::path to;      // move: the destination (never an existing path)
+  mode_t mode = 0;  // remove_dir: the directory's mode, for the undo
+};
+
+// An install or uninstall as a transaction with an on-disk journal, <prefix>/.tufget/journal:
+//   tufget-journal 1          header
+//   D <description>           what the transaction does ("install foo 2.0 (replacing 1.0)")
+//   S <folder>                a staging folder, recorded before anything is put in it
+//   M <from> <to> / K <dir> / R <dir> <mode>   the plan: moves, directories made and removed
+//   E <dir>                   a directory to remove after the commit when left empty
+//   P                         the plan is complete (synced before the first step is done)
+//   C                         every step is done (synced): from here the transaction is complete
+// Fields are tab-separated, with "\\", "\t" and "\n" escaped. After a crash, recover() (see
+// pkg_fs/environment.h) undoes a planned transaction newest step first, judging each step by what
+// is on disk, or finishes a committed one; either way it then removes the staging folders.
+class Transaction {
  public:
-  // Creates the missing directories of `dir` (one by one, each recorded).
-  pkg::Result<void> make_dirs(const fs::path& dir);
-  // rename(from, to), recorded.
-  pkg::Result<void> move(const fs::path& from, const fs::path& to);
-  // rename(from, to) only if nothing is at `to` (renameat2 RENAME_NOREPLACE, or lstat first where
-  // the file system lacks it): 0 and recorded, EEXIST, or another errno.
-  int try_place(const fs::path& from, const fs::path& to);
-  // Removes an empty directory (recorded: recreated with its mode on rollback).
-  pkg::Result<void> remove_dir(const fs::path& dir);
-  // Undoes everything, newest first; returns "" or a description of what could not be undone.
-  std::string rollback();
-  void forget() { steps_.clear(); known_dirs_.clear(); }
+  // Creates the journal (the caller holds the environment's lock and has run recovery).
+  static pkg::Result<Transaction> begin(const fs::path& prefix, const std::string& description);
+  Transaction(Transaction&&) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();
+  void add_staging(const fs::path& dir);
+  void add(Step step) { steps_.push_back(std::move(step)); }
+  void add_emptied(const fs::path& dir) { emptied_.push_back(dir); }
+  // Writes and syncs the plan, then does every step in order, checking for an interrupt between
+  // steps. On a failure or an interrupt (Errc::interrupted) the steps done are undone, newest
+  // first, and the error says whether that succeeded. The journal is kept only when it did not.
+  pkg::Result<void> run();
+  // Syncs the commit mark: from here recovery completes the transaction instead of undoing it.
+  pkg::Result<void> commit();
+  // After commit(): removes the staging folders, the emptied directories, then the journal.
+  void finish();
+  // After a failed run(): removes the staging folders and the journal, unless the undo was
+  // incomplete (then both stay, for the next run's recovery).
+  void abandon();
+  bool kept() const { return keep_; }  // run() failed and its undo was incomplete
 
  private:
-  struct Step {
-    enum Kind { made_dir, moved, removed_dir } kind;
-    fs::path a, b;
-    mode_t mode = 0;
-  };
+  Transaction() = default;
+  pkg::Error undo(pkg::Error e, std::size_t count);  // undoes steps [0, count), says how it went
+  pkg::Result<void> append(const std::string& record, bool sync);
+  int fd_ = -1;
+  fs::path path_;
+  std::vector<fs::path> staging_;
   std::vector<Step> steps_;
-  std::set<fs::path> known_dirs_;
-  bool noreplace_unsupported_ = false;
+  std::vector<fs::path> emptied_;
+  bool keep_ = false;
 };
+
+// Undoes steps[0..count) newest first, judging each by what is on disk; returns "" or what could
+// not be undone.
+std::string undo_steps(const std::vector<Step>& steps, std::size_t count);
+// Does one step; 0 or an errno.
+int do_step(const Step& step);
+// Recovers the transaction of a journal left by a crash (see pkg_fs/environment.h): nullopt when
+// there is none, else a sentence saying what was done. The journal is removed unless the undo
+// could not be completed (an io error).
+pkg::Result<std::optional<std::string>> recover_journal(const fs::path& journal);
 
 // What removing an installed distribution touches: existing files (real paths) of its RECORD,
 // the .pyc / __pycache__ files of its .py files and every file of its .dist-info directory.
@@ -189,7 +231,8 @@ class Journal {
 struct RemovalPlan {
   std::string project;
   std::string version;
-  std::vector<fs::path> files;  // sorted, unique
+  fs::path info_dir;            // the .dist-info directory (real path): moved aside first, whole
+  std::vector<fs::path> files;  // sorted, unique; the files outside info_dir
   std::vector<fs::path> dirs;   // directories holding the files, to remove when left empty
 };
 pkg::Result<RemovalPlan> plan_removal(const InstalledDist& dist, const fs::path& prefix);

@@ -13,7 +13,12 @@
 //      not be a symbolic link or other non-regular file (zip unix mode), and map to a known
 //      scheme (pkg::map_member). Each member is read once and hashed as it streams; its bytes are
 //      kept for phase 3 while the wheels' total stays under 64 MiB, else phase 3 reads it again
-//      and compares the hash again. Any failure: Errc::record_mismatch / invalid_wheel /
+//      and compares the hash again. Sizes are not trusted: a member is inflated as a stream and
+//      refused the moment it produces more bytes than its zip header or RECORD declares; a wheel
+//      whose zip headers declare more than InstallOptions::max_unpacked bytes in total (8 GiB by
+//      default) is refused before anything is inflated; a .data/scripts file, read whole to
+//      rewrite its shebang (phase 2), is refused above 64 MiB. So memory does not grow with
+//      what one member declares or holds. Any failure: Errc::record_mismatch / invalid_wheel /
 //      unsafe_path naming the wheel (Error::input) and the member (in the detail), and nothing is
 //      written.
 //   2. Plan. Every destination must lie inside its scheme directory and the prefix; two wheels
@@ -23,23 +28,36 @@
 //      one without RECORD, or whose RECORD names a path outside the environment's prefix (after
 //      resolving symbolic links in its directories), is refused (invalid_wheel: "cannot uninstall
 //      X: ..."), before anything is written.
-//   3. Stage. Every file is written into a staging folder per destination root (on the same
-//      file system: <nearest existing directory of the root>/.tufget-staging-XXXXXX); scripts are
-//      generated there, "#!python" shebangs rewritten (pkg::rewrite_shebang), INSTALLER
-//      ("tufget\n"), REQUESTED (empty, for requested distributions) and the new RECORD written.
+//   3. Stage. The transaction begins (its journal, <prefix>/.tufget/journal, see
+//      pkg_fs/environment.h and Transaction in install_detail.h, records every staging folder as
+//      it is made). Every file is written into a staging folder per destination root (on the same
+//      file system: <nearest existing directory of the root>/.tufget-staging-XXXXXX), each wheel's
+//      .dist-info files into a folder of their own there, assembled whole; scripts are
+//      generated, "#!python" shebangs rewritten (pkg::rewrite_shebang), INSTALLER ("tufget\n"),
+//      REQUESTED (empty, for requested distributions) and the new RECORD written.
 //      Modes are pip's: 0666 & ~umask; (0777 & ~umask) | 0111 for members whose zip mode has an x
 //      bit and for .data/scripts files; launchers st_mode | 0555 (distlib). Then one syncfs() per
 //      file system holding a staging folder makes every staged byte durable before any rename, so
 //      no renamed file can be seen half-written after a crash (measured on ext4 in a busy VM, 340
 //      files of 2 kB: one fdatasync per file 1.7-2.0 s, one syncfs 0.1 s).
-//   4. Commit. The old distributions' files are moved aside (renamed into the staging folder),
-//      then every staged file is renamed into place (directories created as needed; a file that
-//      is in the way is moved aside too, an empty directory in the way removed; a non-empty
-//      directory in the way is an error). If any step fails, everything done in this phase is
-//      undone in reverse order.
+//   4. Commit. Every change is planned first (what is in the way is found now: a file is moved
+//      aside, an empty directory removed, a non-empty one refused), written to the journal and
+//      synced, then done step by step, each step one rename, mkdir or rmdir: the old
+//      distributions' .dist-info directories are moved aside first (each disappears in one
+//      rename, before any of its files), then their files; then the new files are renamed into
+//      place (directories made as needed); each new .dist-info directory comes last, in one
+//      rename, once every file of its distribution is in place. A failure, or an interrupt
+//      (fsutil/interrupt.h: the commit is a critical section, so SIGINT/SIGTERM/SIGHUP only
+//      set a flag checked between steps), undoes the steps done, newest first
+//      (Errc::io / Errc::interrupted, "every change was undone"). The commit mark is then synced:
+//      a crash (kill -9) before it is undone by the next run's recovery, one after it finished.
 //   5. Clean up: the staging folders (with the old files) are removed; directories that held
 //      removed files and are left empty are removed, as pip does (never a scheme directory, one
-//      of their parents or the prefix).
+//      of their parents or the prefix); then the journal.
+//
+// The caller holds the environment's lock (pkg_fs::lock_environment) from listing what is
+// installed until install() returns; install() and uninstall() run recovery themselves first
+// (a no-op when the lock holder already did).
 //
 // The RECORD written matches pip's (byte for byte but for INSTALLER): rows of the wheel's RECORD
 // with paths as installed (relative to the root scheme directory, "../../../bin/x" for scripts),
@@ -52,6 +70,7 @@
 
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -89,6 +108,8 @@ struct WheelToInstall {
   bool requested = false;  // write REQUESTED
 };
 
+inline constexpr std::uint64_t kDefaultMaxUnpacked = 8ull << 30;  // 8 GiB unpacked per wheel
+
 struct InstallOptions {
   Scheme scheme;
   fs::path prefix;         // the environment's prefix: nothing is written or removed outside it
@@ -100,6 +121,8 @@ struct InstallOptions {
                            // RECORD (rewritten atomically). A file that does not compile is
                            // skipped, as with pip.
   std::string installer = "tufget";
+  // Per wheel: members whose zip headers declare more bytes in total are refused (phase 1).
+  std::uint64_t max_unpacked = kDefaultMaxUnpacked;
 };
 
 struct InstalledWheel {
@@ -119,11 +142,26 @@ pkg::Result<std::vector<InstalledWheel>> install(const std::vector<WheelToInstal
 // PEP 658 metadata, and by tests.
 pkg::Result<std::string> verify_wheel(const fs::path& wheel, std::string_view filename);
 
-// Removes an installed distribution by its RECORD (same rules as phase 2, all or nothing): the
-// recorded files, the .pyc files of recorded .py files (legacy and __pycache__, any interpreter
-// tag), every file of the .dist-info directory; then the emptied directories that held them,
-// except the prefix's own subdirectories (bin/, share/, ...) and the .dist-info's parents.
+// Removes an installed distribution by its RECORD (same rules as phase 2), as a transaction
+// like install()'s: the .dist-info directory is moved aside first (the distribution disappears
+// in one rename), then the recorded files and the .pyc files of recorded .py files (legacy and
+// __pycache__, any interpreter tag); only once all moves succeeded is anything deleted, with the
+// emptied directories that held them, except the prefix's own subdirectories (bin/, share/, ...)
+// and the .dist-info's parents. A failure, interrupt or crash leaves it fully installed.
 pkg::Result<void> uninstall(const InstalledDist& dist, const fs::path& prefix);
+
+// An installed distribution's files checked against its RECORD: every row with a hash must be a
+// regular file of the size RECORD gives (rows without a hash, such as RECORD itself and .pyc
+// files, are not checked); with `hashes`, its hash must match too (reads every file). Used for
+// "already satisfied" (cheap) and `tufget verify` (full). Errors: RECORD unreadable (io) or
+// malformed.
+struct InstalledCheck {
+  std::size_t files = 0;               // rows checked
+  std::size_t damaged = 0;             // rows that failed
+  std::vector<std::string> problems;   // the first ten, in plain words
+  bool ok() const { return damaged == 0; }
+};
+pkg::Result<InstalledCheck> check_installed(const InstalledDist& dist, bool hashes);
 
 // Whether the installed distribution `dist` came from the wheel file `wheel` (its real file name
 // is wheel.filename()), judged by RECORD, without reading the installed files: true when
