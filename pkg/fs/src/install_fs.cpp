@@ -137,7 +137,7 @@ pkg::Result<Staging*> StagingSet::for_existing(const fs::path& path) {
   return create(path.parent_path());
 }
 
-pkg::Result<void> StagingSet::sync() {
+pkg::Result<void> StagingSet::sync(const std::vector<fs::path>& also) {
   std::vector<dev_t> done;
   for (auto& s : dirs_) {
     if (std::find(done.begin(), done.end(), s->device) != done.end()) continue;
@@ -148,6 +148,18 @@ pkg::Result<void> StagingSet::sync() {
     const int err = errno;
     ::close(fd);
     if (rc != 0) return std::unexpected(io_error(s->dir, "syncfs failed", err));
+  }
+  for (const fs::path& p : also) {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) == 0 && std::find(done.begin(), done.end(), st.st_dev) != done.end()) continue;
+    for (const fs::path& one : {p, p.parent_path()}) {
+      const int fd = ::open(one.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return std::unexpected(io_error(one, "cannot open", errno));
+      const int rc = ::fsync(fd);
+      const int err = errno;
+      ::close(fd);
+      if (rc != 0) return std::unexpected(io_error(one, "cannot sync", err));
+    }
   }
   return {};
 }

@@ -457,7 +457,8 @@ std::string describe(const std::vector<VerifiedWheel>& wheels, const std::vector
   return text;
 }
 
-// Phase 3: every file written into staging (a .dist-info into a folder of its own), then synced.
+// Phase 3: every file written into staging (a .dist-info into a folder of its own); install()
+// syncs them with the commit's plan.
 pkg::Result<void> stage_all(std::vector<PlannedFile>& files, std::vector<VerifiedWheel>& verified,
                             std::vector<WheelPlan>& plans, StagingSet& staging, const fs::path& prefix,
                             std::vector<char>& buffer) {
@@ -474,7 +475,7 @@ pkg::Result<void> stage_all(std::vector<PlannedFile>& files, std::vector<Verifie
     ++plan.files;
     plan.bytes += f.content ? f.content->size() : f.member->size;
   }
-  return staging.sync();
+  return {};
 }
 
 // Runs the transaction's steps and marks it committed; on failure, everything was undone (or the
@@ -545,17 +546,22 @@ pkg::Result<std::vector<InstalledWheel>> install(const std::vector<WheelToInstal
   }
 
   // 4. Commit: the plan, then its steps (undone on any failure or interrupt).
-  fsutil::interrupt::Critical critical;  // an interrupt now rolls back instead of exiting at once
   std::vector<fs::path> emptied;
   const auto keep = keep_dirs(prefix, {o.scheme.purelib, o.scheme.platlib, o.scheme.scripts, o.scheme.headers, o.scheme.data});
   for (const WheelPlan& plan : plans)
     for (const RemovalPlan& r : plan.removals)
       for (const fs::path& d : r.dirs)
         if (!keep(d)) tx->add_emptied(d);
-  if (auto ok = plan_commit(files, plans, staging, *tx); !ok) {
+  // One syncfs makes the staged files and the plan durable (the journal is usually on the same
+  // file system) before the first rename.
+  pkg::Result<void> planned = plan_commit(files, plans, staging, *tx);
+  if (planned) planned = tx->write_plan();
+  if (planned) planned = staging.sync({tx->journal()});
+  if (!planned) {
     tx->abandon();
-    return std::unexpected(ok.error());
+    return std::unexpected(planned.error());
   }
+  fsutil::interrupt::Critical critical;  // an interrupt now rolls back instead of exiting at once
   if (auto ok = run_and_commit(*tx, staging); !ok) return std::unexpected(ok.error());
   if (o.compile && !fsutil::interrupt::requested()) compile_and_record(o, plans, staging);
 
@@ -597,9 +603,12 @@ pkg::Result<void> uninstall(const InstalledDist& dist, const fs::path& prefix) {
   const auto keep = keep_dirs(prefix, {dist.dist_info.parent_path()});
   for (const fs::path& d : plan->dirs)
     if (!keep(d)) tx->add_emptied(d);
-  if (auto ok = planner.remove(plans); !ok) {
+  pkg::Result<void> planned = planner.remove(plans);
+  if (planned) planned = tx->write_plan();
+  if (planned) planned = tx->sync_plan();
+  if (!planned) {
     tx->abandon();
-    return std::unexpected(ok.error());
+    return std::unexpected(planned.error());
   }
   if (auto ok = run_and_commit(*tx, staging); !ok)
     return pkg::fail(ok.error().code, dist.name + " " + dist.version_text, "uninstall failed: " + ok.error().message());

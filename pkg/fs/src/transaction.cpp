@@ -167,14 +167,22 @@ void Transaction::add_staging(const fs::path& dir) {
   fsutil::fault_at("stage");
 }
 
-pkg::Result<void> Transaction::run() {
+pkg::Result<void> Transaction::write_plan() {
   std::string plan;
   for (const Step& s : steps_) plan += step_record(s);
   for (const fs::path& d : emptied_) plan += record('E', {d.string()});
   plan += "P\n";
-  if (auto ok = append(plan, true); !ok) return ok;
+  return append(plan, false);
+}
+
+pkg::Result<void> Transaction::sync_plan() {
+  if (::fsync(fd_) != 0) return std::unexpected(io_error(path_, "cannot sync the journal", errno));
   if (int err = sync_dir(path_.parent_path()); err != 0)
     return std::unexpected(io_error(path_.parent_path(), "cannot sync", err));
+  return {};
+}
+
+pkg::Result<void> Transaction::run() {
   const bool faults = fsutil::faults_enabled();
   for (std::size_t i = 0; i < steps_.size(); ++i) {
     int err = faults ? fsutil::fault_at(std::to_string(i + 1)) : 0;

@@ -131,8 +131,9 @@ class StagingSet {
   pkg::Result<Staging*> for_existing(const fs::path& path);
   // Called with each staging directory as it is created (the transaction records it).
   std::function<void(const fs::path&)> on_create;
-  // syncfs() once per file system holding a staging directory.
-  pkg::Result<void> sync();
+  // syncfs() once per file system holding a staging directory; then fsync() of each of `also`
+  // (and its directory) that is on none of them.
+  pkg::Result<void> sync(const std::vector<fs::path>& also = {});
   void clean_up();
   // After a rollback that could not restore everything: the staging directories (which may hold
   // the only copy of moved-aside files) are left in place; returns their paths.
@@ -189,7 +190,13 @@ class Transaction {
   void add_staging(const fs::path& dir);
   void add(Step step) { steps_.push_back(std::move(step)); }
   void add_emptied(const fs::path& dir) { emptied_.push_back(dir); }
-  // Writes and syncs the plan, then does every step in order, checking for an interrupt between
+  // Appends the plan (every step added, the emptied directories, the end-of-plan mark) to the
+  // journal; sync_plan() makes it durable (install() lets its syncfs of the staged files do it
+  // when the journal is on the same file system).
+  pkg::Result<void> write_plan();
+  pkg::Result<void> sync_plan();
+  const fs::path& journal() const { return path_; }
+  // With the plan written and durable: does every step in order, checking for an interrupt between
   // steps. On a failure or an interrupt (Errc::interrupted) the steps done are undone, newest
   // first, and the error says whether that succeeded. The journal is kept only when it did not.
   pkg::Result<void> run();
