@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "fsutil/interrupt.h"
 #include "pkg/names.h"
 #include "pkg/requirements_file.h"
 
@@ -30,6 +31,9 @@ std::string Out::paint(const char* code, const std::string& text) const {
   return color ? std::string("\x1b[") + code + "m" + text + "\x1b[0m" : text;
 }
 void Out::error(const std::string& msg) const {
+  // After Ctrl-C, what fails on the way out (a child killed by the same SIGINT) is not news:
+  // the interrupt's own message says what happened.
+  if (fsutil::interrupt::requested()) return;
   std::fprintf(stderr, "%s %s\n", paint("1;31", "tufget: error:").c_str(), msg.c_str());
 }
 void Out::warn(const std::string& msg) const {

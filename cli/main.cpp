@@ -41,10 +41,7 @@ int run(int argc, char** argv);
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  fsutil::interrupt::install();
-  return finish(run(argc, argv));
-}
+int main(int argc, char** argv) { return finish(run(argc, argv)); }
 
 namespace {
 
@@ -153,6 +150,8 @@ int run(int argc, char** argv) {
     return 1;
   }
 
+  // Signals are handled from here on (not for --version or --help, answered while parsing).
+  fsutil::interrupt::install();
   try {
     if (*init) return tufget::cmd_init(g, root_file);
     if (*refresh) return tufget::cmd_refresh(g);
