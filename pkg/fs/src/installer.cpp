@@ -500,7 +500,8 @@ pkg::Result<std::vector<InstalledWheel>> install(const std::vector<WheelToInstal
   struct stat prefix_st {};
   if (::stat(prefix.c_str(), &prefix_st) != 0 || !S_ISDIR(prefix_st.st_mode))
     return pkg::fail(pkg::Errc::io, prefix.string(), "the install prefix is not a directory");
-  if (auto recovered = recover_environment(prefix, o.scheme); !recovered) return std::unexpected(recovered.error());
+  // A journal left by a crash (the lock holder's recovery has normally handled it already).
+  if (auto recovered = recover_journal(state_dir(prefix) / "journal"); !recovered) return std::unexpected(recovered.error());
 
   // 1. Verify.
   std::uint64_t budget = kMemoryBudget;
@@ -589,7 +590,7 @@ pkg::Result<std::string> verify_wheel(const fs::path& wheel, std::string_view fi
 }
 
 pkg::Result<void> uninstall(const InstalledDist& dist, const fs::path& prefix) {
-  if (auto recovered = recover_environment(prefix, Scheme{}); !recovered) return std::unexpected(recovered.error());
+  if (auto recovered = recover_journal(state_dir(prefix) / "journal"); !recovered) return std::unexpected(recovered.error());
   auto plan = plan_removal(dist, prefix);
   if (!plan) return std::unexpected(plan.error());
   auto tx = Transaction::begin(prefix, "uninstall of " + dist.name + " " + dist.version_text);

@@ -57,9 +57,9 @@
 //      removed files and are left empty are removed, as pip does (never a scheme directory, one
 //      of their parents or the prefix); then the journal.
 //
-// The caller holds the environment's lock (pkg_fs::lock_environment) from listing what is
-// installed until install() returns; install() and uninstall() run recovery themselves first
-// (a no-op when the lock holder already did).
+// The caller holds the environment's lock (pkg_fs::lock_environment, which also recovers what
+// a crash left) from listing what is installed until install() returns; install() and
+// uninstall() recover a journal they find themselves too (one stat when there is none).
 //
 // The RECORD written matches pip's (byte for byte but for INSTALLER): rows of the wheel's RECORD
 // with paths as installed (relative to the root scheme directory, "../../../bin/x" for scripts),
