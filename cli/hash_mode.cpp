@@ -418,7 +418,8 @@ int install_hash_checked(InstallRun& run, const Requested& requested) {
   for (auto& [project, e] : entries) {
     CandidateFile& f = provider.file(*e.handle);
     auto inst = installed.find(project);
-    if (!o.force_reinstall && inst != installed.end() && inst->second->version == f.version) {
+    if (!o.force_reinstall && inst != installed.end() && inst->second->version == f.version &&
+        installed_intact(*inst->second, out)) {
       auto same = pkg_fs::installed_matches_wheel(*inst->second, f.wheel_file->path(),
                                                   run.target.options.scheme, f.file.filename);
       if (same && *same) {

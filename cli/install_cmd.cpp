@@ -113,25 +113,21 @@ std::string report_json(const pkg::Resolution& resolution, IndexProvider& provid
 
 // ---- the environment ----------------------------------------------------------------------------
 
-namespace {
-
-// Distributions tufget installed whose files no longer match their RECORD (missing, or of
-// another size) are not "already satisfied": left out of the installed list, so that a
-// requirement for them reinstalls them (install() replaces the damaged copy).
-void drop_damaged(std::vector<pkg_fs::InstalledDist>& installed, const Out& out) {
-  std::erase_if(installed, [&](const pkg_fs::InstalledDist& d) {
-    if (d.installer != "tufget") return false;
-    auto check = pkg_fs::check_installed(d, false);
-    if (check && check->ok()) return false;
-    std::string why = check ? std::to_string(check->damaged) + " of its " + std::to_string(check->files) +
-                                  (check->damaged == 1 ? " files is" : " files are") + " missing or changed (" +
-                                  check->problems.front() + ")"
-                            : check.error().detail;
-    out.warn(d.name + " " + d.version_text + " is damaged: " + why +
-             "; it is not counted as installed, and is reinstalled if required");
-    return true;
-  });
+bool installed_intact(const pkg_fs::InstalledDist& d, const Out& out) {
+  if (d.installer != "tufget") return true;
+  auto check = pkg_fs::check_installed(d, false);
+  if (check && check->ok()) return true;
+  const std::string why =
+      check ? std::to_string(check->damaged) + " of its " + std::to_string(check->files) +
+                  (check->damaged == 1 ? " files is" : " files are") + " missing or changed (" +
+                  check->problems.front() + ")"
+            : check.error().detail;
+  out.warn(d.name + " " + d.version_text + " is damaged: " + why +
+           "; it is not counted as installed, and is reinstalled if required");
+  return false;
 }
+
+namespace {
 
 // The environment's lock, and the recovery of an interrupted run's transaction.
 int lock_target(InstallTarget& t, const Out& out) {
@@ -394,7 +390,6 @@ int install_requested(const GlobalOptions& g, const InstallOptions& o, Requested
 
   auto target = pending_target.get();
   if (auto* code = std::get_if<int>(&target)) return *code;
-  drop_damaged(std::get<InstallTarget>(target).installed, out);
   auto cache = open_cache(!o.no_cache, out);
   if (!cache) return 1;
   Progress progress(!o.quiet && Progress::stderr_is_terminal());
@@ -414,6 +409,7 @@ int install_requested(const GlobalOptions& g, const InstallOptions& o, Requested
   po.max_wheel_bytes = o.max_wheel_bytes;
   po.max_metadata_bytes = o.max_metadata_bytes;
   po.verbose = out.verbose;
+  po.intact = [&out](const pkg_fs::InstalledDist& d) { return installed_intact(d, out); };
   if (hash_mode) {
     for (const auto& list : {&requested.roots, &requested.constraints}) {
       for (const auto& r : *list) {

@@ -164,6 +164,11 @@ struct InstallTarget {
 std::variant<InstallTarget, int> open_target(const InstallOptions& o, const Out& out,
                                              Clock::time_point t0);
 
+// Whether an installed distribution counts as installed: one tufget installed must have every
+// file of its RECORD, of its size (pkg_fs::check_installed, cheap form); else a warning says
+// what is damaged and false (it is then reinstalled when required). Others: true.
+bool installed_intact(const pkg_fs::InstalledDist& d, const Out& out);
+
 // ---- the last steps of an install ----------------------------------------------------------------
 
 struct InstallRun {

@@ -170,7 +170,8 @@ pkg::CandidateList IndexProvider::build_candidates(const std::string& project,
   // An installed distribution comes first (kept when it satisfies), unless upgrading it.
   const auto inst = installed_.find(project);
   const bool prefer_installed = inst != installed_.end() && !options_.upgrade_all &&
-                                options_.upgrade.count(project) == 0;
+                                options_.upgrade.count(project) == 0 &&
+                                (!options_.intact || options_.intact(*inst->second));
   if (prefer_installed) {
     auto cf = std::make_unique<CandidateFile>();
     cf->project = project;

@@ -16,6 +16,7 @@
 // downloaded for their metadata are kept (staged) for the install step.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -51,6 +52,9 @@ struct ProviderOptions {
   std::uint64_t max_wheel_bytes = 0;
   std::uint64_t max_metadata_bytes = 0;
   int verbose = 0;
+  // Whether an installed distribution may count as installed (its files intact); unset: yes.
+  // Asked only for a project whose installed version would be offered.
+  std::function<bool(const pkg_fs::InstalledDist&)> intact;
   // Hash-checking mode: normalised project -> allowed sha256 values. Among a version's wheels,
   // those whose sha256 is pinned are preferred; when none is, the best wheel is kept so that
   // the mismatch can be reported.

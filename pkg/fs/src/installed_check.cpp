@@ -5,6 +5,7 @@
 
 #include <cerrno>
 
+#include "fsutil/read.h"
 #include "pkg/wheel.h"
 #include "pkg_fs/install_detail.h"
 #include "pkg_fs/installer.h"
@@ -20,19 +21,11 @@ constexpr std::size_t kMaxProblems = 10;
 
 pkg::Result<std::string> read_record(const InstalledDist& dist) {
   const fs::path path = dist.dist_info / "RECORD";
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return pkg::fail(pkg::Errc::io, path.string(), "cannot open: " + errno_text(errno));
-  struct stat st {};
-  std::string text;
-  const bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) <= kMaxRecord;
-  if (ok) {
-    text.resize(static_cast<std::size_t>(st.st_size));
-    const ssize_t n = ::pread(fd, text.data(), text.size(), 0);
-    text.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
-  }
-  ::close(fd);
-  if (!ok) return pkg::fail(pkg::Errc::io, path.string(), "not a regular file of at most 64 MiB");
-  return text;
+  auto text = fsutil::read_regular_file(path, kMaxRecord);
+  if (!text)
+    return pkg::fail(pkg::Errc::io, path.string(),
+                     text.error() == EFBIG ? "larger than 64 MiB" : "cannot read: " + errno_text(text.error()));
+  return std::move(*text);
 }
 
 // The file's digest with `algorithm`, streamed; nullopt when it cannot be read.

@@ -12,6 +12,7 @@
 
 #include "fsutil/fault.h"
 #include "fsutil/interrupt.h"
+#include "fsutil/read.h"
 #include "fsutil/temp_dir.h"
 #include "pkg_fs/environment.h"
 #include "pkg_fs/install_detail.h"
@@ -287,19 +288,11 @@ ParsedJournal parse_journal(std::string_view text) {
 }  // namespace
 
 pkg::Result<std::optional<std::string>> recover_journal(const fs::path& journal) {
-  const int fd = ::open(journal.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::nullopt;
-    return std::unexpected(io_error(journal, "cannot open the transaction journal", errno));
-  }
-  struct stat st {};
-  std::string text;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) <= kMaxJournal) {
-    text.resize(static_cast<std::size_t>(st.st_size));
-    const ssize_t n = ::pread(fd, text.data(), text.size(), 0);
-    text.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
-  }
-  ::close(fd);
+  auto read = fsutil::read_regular_file(journal, kMaxJournal);
+  if (!read && read.error() == ENOENT) return std::nullopt;
+  if (!read && read.error() != EFBIG && read.error() != EINVAL && read.error() != EISDIR)
+    return std::unexpected(io_error(journal, "cannot read the transaction journal", read.error()));
+  const std::string text = read ? std::move(*read) : std::string();  // unusable: nothing to undo
   if (!text.starts_with(kHeader)) {
     ::unlink(journal.c_str());  // not a journal this version wrote, or empty: nothing to undo
     return std::nullopt;
