@@ -40,6 +40,7 @@
 set -euo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$src/bench/install_lib.sh"
 die() { echo "install_bench.sh: $2" >&2; exit "$1"; }
 build=$src/build results="" runs=5 keep=0
 while (( $# )); do
@@ -51,11 +52,7 @@ while (( $# )); do
     *) build=$1; shift ;;
   esac
 done
-tufget=$(realpath -e "$build/tufget" 2> /dev/null) ||
-  die 2 "no tufget in $build (pass a build directory)"
-results=$(realpath -m "${results:-$build/bench/results}") && mkdir -p "$results"
-(( runs >= 1 )) || die 2 "--runs must be at least 1"
-python=/usr/bin/python3
+bench_setup "$build" "$results" "$runs"
 command -v unzip > /dev/null || die 2 "unzip missing (apt-get install unzip)"
 "$python" -c 'import ensurepip, venv' 2> /dev/null ||
   die 2 "$python or its venv module missing (apt-get install python3-venv)"
@@ -221,25 +218,8 @@ echo "   $wheel_count wheels in the index; benchapp resolves to ${#expected[@]} 
      "$wheel_kib KiB of wheels, $py_kib KiB of files installed"
 
 echo "== install bench: index"
-"$tufget" index init "$work/index" > /dev/null
-"$tufget" index add "$work/index" "$work"/wheels/*.whl > /dev/null
-"$tufget" index publish "$work/index" > /dev/null
-# Debian 12's pip 23.0.1 asks for PEP 691 JSON pages and crashes on a "dist-info-metadata"
-# object in them (pip issue 12042, fixed in pip 23.2; the reason PEP 714 renamed the key to
-# "core-metadata"). Drop that key from the unsigned JSON pages the server hands to pip, so pip
-# sees what it gets from PyPI: "core-metadata", which it does not know yet, so it downloads
-# whole wheels. tufget reads only the signed HTML pages, which are left alone.
-"$python" - "$work/index/simple" <<'PY'
-import glob, json, os, sys
-for path in glob.glob(os.path.join(sys.argv[1], "*", "index.json")):
-    with open(path) as f:
-        page = json.load(f)
-    for entry in page.get("files", []):
-        entry.pop("dist-info-metadata", None)
-    with open(path + ".tmp", "w") as f:
-        json.dump(page, f)
-    os.replace(path + ".tmp", path)
-PY
+publish_index "$tufget" "$python" "$work/index" "$work"/wheels/*.whl ||
+  die 1 "publishing the index failed"
 "$tufget" index serve "$work/index" --port 0 --port-file "$work/port" \
   2> "$work/serve.log" > /dev/null &
 server_pid=$!
@@ -288,16 +268,6 @@ read -r py_version platform < <("$python" -c \
   'import sys, sysconfig; print(f"{sys.version_info[0]}.{sys.version_info[1]}",
    sysconfig.get_platform().replace("-", "_").replace(".", "_"))')
 
-# installed_set VENV: the sorted name==version of every distribution in VENV's site-packages
-# (pip, setuptools and their kind left out), normalised like expected.txt.
-installed_set() {
-  local d base
-  for d in "$1"/lib/python3*/site-packages/*.dist-info; do
-    base=$(basename "$d" .dist-info)
-    case "$base" in pip-*|setuptools-*|_distutils_hack*) continue ;; esac
-    echo "$(echo "${base%-*}" | tr 'A-Z.-' 'a-z__')==${base##*-}"
-  done | sort
-}
 check_install() {  # check_install WHAT VENV
   if ! diff <(printf '%s\n' "${expected[@]}") <(installed_set "$2") > "$work/diff.txt"; then
     cat "$work/diff.txt" >&2

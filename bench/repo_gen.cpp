@@ -11,42 +11,31 @@
 #include <thread>
 
 #include "tuf/bytes.h"
+#include "tuf/hash.h"
 #include "tuf/metadata.h"
-#include "tuf/updater.h"
+#include "tuf/updater.h"  // quote_role_name
+#include "tuf_repo/bins.h"
+#include "tuf_repo/serialize.h"
+#include "tuf_repo/signer.h"
 
 namespace tufget_bench {
 namespace {
 
 // A signing key with a fixed seed: sha256("tufget-bench:" + role).
-struct SigningKey {
-  std::array<unsigned char, crypto_sign_SECRETKEYBYTES> secret{};
-  tuf::Key key;
-  std::string keyid;
+tuf_repo::Signer seeded_key(const std::string& role) {
+  const std::string label = "tufget-bench:" + role;
+  std::array<std::uint8_t, 32> seed{};
+  static_assert(crypto_hash_sha256_BYTES == 32);
+  crypto_hash_sha256(seed.data(), reinterpret_cast<const unsigned char*>(label.data()),
+                     label.size());
+  return tuf_repo::Signer::ed25519_from_seed(seed);
+}
 
-  explicit SigningKey(const std::string& role) {
-    const std::string label = "tufget-bench:" + role;
-    std::array<unsigned char, crypto_sign_SEEDBYTES> seed{};
-    static_assert(crypto_sign_SEEDBYTES == crypto_hash_sha256_BYTES);
-    crypto_hash_sha256(seed.data(), reinterpret_cast<const unsigned char*>(label.data()),
-                       label.size());
-    std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pub{};
-    crypto_sign_seed_keypair(pub.data(), secret.data(), seed.data());
-    key.keytype = "ed25519";
-    key.scheme = "ed25519";
-    key.public_value = tuf::to_hex(tuf::Bytes(pub.data(), pub.size()));
-    keyid = tuf::compute_keyid(key);
-  }
-
-  // The whole metadata document: canonical signed part plus one signature.
-  std::string envelope(const std::string& canonical_signed) const {
-    std::array<unsigned char, crypto_sign_BYTES> sig{};
-    crypto_sign_detached(sig.data(), nullptr,
-                         reinterpret_cast<const unsigned char*>(canonical_signed.data()),
-                         canonical_signed.size(), secret.data());
-    return tuf::make_envelope(canonical_signed,
-                              {tuf::Signature{keyid, tuf::to_hex({sig.data(), sig.size()})}});
-  }
-};
+// The whole metadata document: canonical signed part plus the key's signature.
+template <class Model>
+std::string signed_by(const tuf_repo::Signer& key, const Model& model) {
+  return tuf_repo::sign_envelope(tuf::serialize_signed(model), std::array{&key});
+}
 
 std::uint64_t splitmix64(std::uint64_t& state) {
   std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
@@ -66,13 +55,6 @@ void append_random_hex(std::string& out, std::uint64_t& state, std::size_t chars
   }
 }
 
-std::string blake2b_256_hex(const std::string& data) {
-  std::array<unsigned char, 32> digest{};
-  crypto_generichash(digest.data(), digest.size(),
-                     reinterpret_cast<const unsigned char*>(data.data()), data.size(), nullptr, 0);
-  return tuf::to_hex({digest.data(), digest.size()});
-}
-
 // Runs f(begin, end) over [0, n) split across `threads` threads.
 template <class F>
 void parallel_for(std::size_t n, unsigned threads, F f) {
@@ -88,10 +70,6 @@ void parallel_for(std::size_t n, unsigned threads, F f) {
     pool.emplace_back([=, &f] { f(begin, end); });
   }
   for (auto& th : pool) th.join();
-}
-
-std::uint32_t bin_index(const std::string& role, std::size_t prefix_len) {
-  return static_cast<std::uint32_t>(std::stoul(role.substr(prefix_len + 1), nullptr, 16));
 }
 
 }  // namespace
@@ -154,8 +132,10 @@ Repo generate_repo(const RepoOptions& o) {
 
   Repo repo;
   repo.bit_length = static_cast<std::uint32_t>(std::countr_zero(o.bins));
-  const SigningKey root_key("root"), timestamp_key("timestamp"), snapshot_key("snapshot"),
-      targets_key("targets"), bins_key("bins");
+  const tuf_repo::Signer root_key = seeded_key("root"), timestamp_key = seeded_key("timestamp"),
+                         snapshot_key = seeded_key("snapshot"), targets_key = seeded_key("targets"),
+                         bins_key = seeded_key("bins");
+  const tuf_repo::BinLayout layout{repo.bit_length, "bins"};
 
   // Root v1: one ed25519 key per top-level role (threshold 1), consistent snapshots.
   {
@@ -163,30 +143,26 @@ Repo generate_repo(const RepoOptions& o) {
     root.version = 1;
     root.expires = *expires;
     root.consistent_snapshot = true;
-    for (const SigningKey* k : {&root_key, &timestamp_key, &snapshot_key, &targets_key}) {
-      root.keys.emplace(k->keyid, k->key);
+    for (const tuf_repo::Signer* k : {&root_key, &timestamp_key, &snapshot_key, &targets_key}) {
+      root.keys.emplace(k->keyid(), k->key());
     }
-    root.roles["root"] = {{root_key.keyid}, 1};
-    root.roles["timestamp"] = {{timestamp_key.keyid}, 1};
-    root.roles["snapshot"] = {{snapshot_key.keyid}, 1};
-    root.roles["targets"] = {{targets_key.keyid}, 1};
-    repo.files["metadata/1.root.json"] = root_key.envelope(tuf::serialize_signed(root));
+    root.roles["root"] = {{root_key.keyid()}, 1};
+    root.roles["timestamp"] = {{timestamp_key.keyid()}, 1};
+    root.roles["snapshot"] = {{snapshot_key.keyid()}, 1};
+    root.roles["targets"] = {{targets_key.keyid()}, 1};
+    repo.files["metadata/1.root.json"] = signed_by(root_key, root);
   }
 
   // Top-level targets: no targets of its own, everything delegated to the succinct bins.
-  tuf::SuccinctRoles succinct;
-  succinct.keys = {{bins_key.keyid}, 1};
-  succinct.bit_length = repo.bit_length;
-  succinct.name_prefix = "bins";
   {
     tuf::Targets targets;
     targets.version = 1;
     targets.expires = *expires;
     tuf::Delegations d;
-    d.keys.emplace(bins_key.keyid, bins_key.key);
-    d.succinct_roles = succinct;
+    d.keys.emplace(bins_key.keyid(), bins_key.key());
+    d.succinct_roles = layout.delegation({{bins_key.keyid()}, 1});
     targets.delegations = std::move(d);
-    repo.files["metadata/1.targets.json"] = targets_key.envelope(tuf::serialize_signed(targets));
+    repo.files["metadata/1.targets.json"] = signed_by(targets_key, targets);
   }
 
   // Pages: length + blake2b-256 of every project's simple page, and its bin.
@@ -201,8 +177,8 @@ Repo generate_repo(const RepoOptions& o) {
       const auto n = static_cast<std::uint32_t>(i);
       const std::string page = make_page(n);
       entries[i].length = page.size();
-      entries[i].blake2b = blake2b_256_hex(page);
-      entries[i].bin = bin_index(succinct.role_for_target(project_name(n)), 4);
+      entries[i].blake2b = tuf::digest_hex(tuf::HashAlg::blake2b_256, tuf::as_bytes(page));
+      entries[i].bin = static_cast<std::uint32_t>(layout.bin_of(project_name(n)));
     }
   });
   for (const Entry& e : entries) repo.page_bytes_total += e.length;
@@ -219,12 +195,9 @@ Repo generate_repo(const RepoOptions& o) {
   std::vector<std::vector<std::uint32_t>> members(o.bins);
   for (std::uint32_t i = 0; i < o.targets; ++i) members[entries[i].bin].push_back(i);
   std::vector<std::string> bin_names(o.bins), bin_docs(o.bins);
-  const int width = static_cast<int>((repo.bit_length + 3) / 4);
   parallel_for(o.bins, o.threads, [&](std::size_t begin, std::size_t end) {
     for (std::size_t b = begin; b < end; ++b) {
-      char name[32];
-      std::snprintf(name, sizeof name, "bins-%0*zx", width, b);
-      bin_names[b] = name;
+      bin_names[b] = layout.name(b);
       tuf::Targets bin;
       bin.version = 1;
       bin.expires = *expires;
@@ -234,7 +207,7 @@ Repo generate_repo(const RepoOptions& o) {
         f.hashes = {{"blake2b-256", entries[i].blake2b}};
         bin.targets.emplace(project_name(i), std::move(f));
       }
-      bin_docs[b] = bins_key.envelope(tuf::serialize_signed(bin));
+      bin_docs[b] = signed_by(bins_key, bin);
     }
   });
 
@@ -249,13 +222,13 @@ Repo generate_repo(const RepoOptions& o) {
     repo.files["metadata/1." + tuf::quote_role_name(bin_names[b]) + ".json"] =
         std::move(bin_docs[b]);
   }
-  repo.files["metadata/1.snapshot.json"] = snapshot_key.envelope(tuf::serialize_signed(snapshot));
+  repo.files["metadata/1.snapshot.json"] = signed_by(snapshot_key, snapshot);
 
   tuf::TimestampMeta timestamp;
   timestamp.version = 1;
   timestamp.expires = *expires;
   timestamp.snapshot_meta = tuf::MetaInfo{1, std::nullopt, {}};
-  repo.files["metadata/timestamp.json"] = timestamp_key.envelope(tuf::serialize_signed(timestamp));
+  repo.files["metadata/timestamp.json"] = signed_by(timestamp_key, timestamp);
   return repo;
 }
 

@@ -6,7 +6,7 @@
 //   targets/<blake2b-256 hex>.<project>  (simple detail pages; only the ones asked for)
 // `targets` delegates all paths through TAP 15 succinct_roles ("bins", bit_length =
 // log2(bins)). Each project "project-NNNNN" is one target (its simple page: length +
-// blake2b-256), placed in the bin tuf::SuccinctRoles::role_for_target names. Keys are ed25519
+// blake2b-256), placed in its bin (tuf_repo::BinLayout); signed through tuf_repo. Keys are ed25519
 // with fixed seeds, so two runs produce byte-identical repositories.
 #pragma once
 

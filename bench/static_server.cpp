@@ -3,17 +3,20 @@
 // A minimal static file server for the end-to-end benchmarks: HTTP/1.1 on 127.0.0.1 only,
 // keep-alive, one thread, asynchronous (several connections at once). GET/HEAD of
 // /<relative path> serves DIR/<relative path>; anything missing is 404, paths with ".." are 400.
-// The chosen port is written to F (atomically, via rename) once the server listens. SIGINT or
+// The chosen port is written to F (atomically: fsutil::write_file_atomic) once the server listens. SIGINT or
 // SIGTERM stops it. Files are read on every request, so they may change between requests.
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
+#include "fsutil/atomic_write.h"
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 namespace asio = boost::asio;
@@ -163,10 +166,9 @@ int main(int argc, char** argv) {
   try {
     asio::io_context io(1);
     tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-    {
-      const std::string tmp = port_file + ".tmp";
-      std::ofstream(tmp) << acceptor.local_endpoint().port() << '\n';
-      fs::rename(tmp, port_file);
+    const std::string port_text = std::to_string(acceptor.local_endpoint().port()) + "\n";
+    if (auto w = fsutil::write_file_atomic(port_file, port_text, {.durable = false}); !w) {
+      throw std::runtime_error(w.error().message());
     }
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](beast::error_code, int) { io.stop(); });

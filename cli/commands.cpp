@@ -7,7 +7,7 @@
 #include <string>
 #include <variant>
 
-#include "repository.h"
+#include "client/repository.h"
 #include "tuf/updater.h"
 #include "tuf_io/driver.h"
 #include "tuf_io/http.h"
@@ -15,9 +15,17 @@
 
 namespace tufget {
 
-tuf::Timestamp wall_clock_now() {
-  using namespace std::chrono;
-  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+RepositoryOptions repository_options(const GlobalOptions& g, std::string index_url,
+                                     std::string root_file, std::string trust_dir,
+                                     bool trust_on_first_use) {
+  RepositoryOptions ro;
+  ro.index_url = std::move(index_url);
+  ro.metadata_url = g.metadata_url;
+  ro.metadata_dir = g.metadata_dir;
+  ro.root_file = std::move(root_file);
+  ro.trust_dir = std::move(trust_dir);
+  ro.trust_on_first_use = trust_on_first_use;
+  return ro;
 }
 
 namespace {
@@ -41,7 +49,7 @@ void trace_action(const tuf::Action& a) {
         using T = std::decay_t<decltype(x)>;
         if constexpr (std::is_same_v<T, tuf::Fetch>) {
           std::fprintf(stderr, "tufget: fetch #%llu %s (at most %llu bytes)\n",
-                       static_cast<unsigned long long>(x.id), x.url.c_str(),
+                       static_cast<unsigned long long>(tuf::value_of(x.id)), x.url.c_str(),
                        static_cast<unsigned long long>(x.max_bytes));
         } else if constexpr (std::is_same_v<T, tuf::LoadCached>) {
           std::fprintf(stderr, "tufget: load cached %s\n", x.role.c_str());
@@ -51,7 +59,12 @@ void trace_action(const tuf::Action& a) {
         } else if constexpr (std::is_same_v<T, tuf::TargetReady>) {
           std::fprintf(stderr, "tufget: verified target %s (%zu bytes)\n", x.info.path.c_str(),
                        x.bytes.size());
-        } else if constexpr (std::is_same_v<T, tuf::Failed>) {
+        } else if constexpr (std::is_same_v<T, tuf::LookupDone>) {
+          std::fprintf(stderr, "tufget: lookup %s: %s\n", x.target_path.c_str(),
+                       x.found ? ("listed by " + x.found->role()).c_str() : "not listed");
+        } else if constexpr (std::is_same_v<T, tuf::LookupFailed> ||
+                             std::is_same_v<T, tuf::DownloadFailed> ||
+                             std::is_same_v<T, tuf::Failed>) {
           std::fprintf(stderr, "tufget: failed: %s\n", x.error.message().c_str());
         }
       },
@@ -165,20 +178,22 @@ int cmd_download(const GlobalOptions& g, const DownloadOptions& d) {
   };
 
   for (const std::string& name : d.target_names) {
-    if (auto ok = s.updater->start_lookup(name); !ok) return report(ok.error());
-    if (auto ok = s.drive(); !ok) return report(ok.error());
-    const auto& info = s.updater->lookup_result();
-    if (!info) {
+    auto looked_up = tuf_io::lookup_all(*s.updater, s.http, s.store, {name}, s.hooks);
+    if (!looked_up) return report(looked_up.error());
+    auto& found = looked_up->front();
+    if (!found) return report(found.error());
+    if (!*found) {
       return report(tuf::Error{tuf::Errc::target_not_found, name,
                                "no trusted targets metadata lists this target", {}, {}});
     }
+    const tuf::TargetInfo* info = &(*found)->info();
     if (cache.is_current(*info)) {
       if (g.verbose > 0) {
         std::fprintf(stderr, "tufget: %s is already downloaded and verified\n", name.c_str());
       }
       continue;
     }
-    auto id = s.updater->start_download(*info, d.target_base_url);
+    auto id = s.updater->start_download(**found, d.target_base_url);
     if (!id) return report(id.error());
     if (auto ok = s.drive(); !ok) return report(ok.error());
     if (g.verbose > 0) {

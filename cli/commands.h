@@ -4,21 +4,25 @@
 #include <string>
 #include <vector>
 
+#include "client/clock.h"
+#include "client/repository.h"
 #include "tuf/metadata.h"
 
 namespace tufget {
 
-inline constexpr const char* kVersion = "0.1.0";
-
-// The program's only wall-clock read, through the C library (std::chrono::system_clock) so that
-// tests can shift it with faketime. tuf_core receives the result as an argument.
-tuf::Timestamp wall_clock_now();
+inline constexpr const char* kVersion = "0.2.0";  // = project(VERSION) in CMakeLists.txt
 
 struct GlobalOptions {
   std::string metadata_dir;
   std::string metadata_url;
   int verbose = 0;
 };
+
+// A command's repository choice: its --index-url, --root, --trust-dir and --trust-on-first-use,
+// with the global --metadata-url and --metadata-dir.
+RepositoryOptions repository_options(const GlobalOptions& g, std::string index_url,
+                                     std::string root_file, std::string trust_dir,
+                                     bool trust_on_first_use);
 
 struct DownloadOptions {
   std::vector<std::string> target_names;

@@ -12,10 +12,10 @@
 #include <map>
 #include <string>
 
-#include "cache.h"
+#include "client/cache.h"
 #include "commands.h"
 #include "progress.h"
-#include "warehouse.h"
+#include "client/warehouse.h"
 
 namespace tufget {
 namespace {

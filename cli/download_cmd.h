@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "commands.h"
-#include "repository.h"
+#include "client/repository.h"
 
 namespace tufget {
 

@@ -16,12 +16,12 @@
 #include <map>
 #include <set>
 
-#include "cache.h"
+#include "client/cache.h"
 #include "fsutil/interrupt.h"
 #include "pkg_fs/environment.h"
-#include "index_common.h"
+#include "tuf/json_text.h"
 #include "install_common.h"
-#include "install_provider.h"
+#include "client/install_provider.h"
 #include "pkg/resolver.h"
 #include "pkg_fs/installer.h"
 #include "pkg_fs/interpreter.h"
@@ -31,7 +31,7 @@ namespace tufget {
 namespace {
 
 namespace fs = std::filesystem;
-using index::json_string;
+using tuf::json_string;
 
 // ---- the report (pip's installation report, version "1", plus tufget's protections) -------------
 

@@ -137,25 +137,6 @@ pkg::Result<pkg::LoadedFile> load_requirements_file(std::string_view path, std::
   return pkg::LoadedFile{ec ? p.string() : canonical.string(), std::move(*contents)};
 }
 
-std::vector<std::string> Requested::root_projects() const {
-  std::vector<std::string> out;
-  std::set<std::string> seen;
-  for (const auto& r : roots) {
-    if (seen.insert(r.req.project).second) out.push_back(r.req.project);
-  }
-  return out;
-}
-
-bool Requested::any_hashes() const {
-  for (const auto& r : roots) {
-    if (r.hashed()) return true;
-  }
-  for (const auto& r : constraints) {
-    if (r.hashed()) return true;
-  }
-  return false;
-}
-
 std::optional<std::string> collect_requirements(const std::vector<std::string>& requirements,
                                                 const std::vector<std::string>& requirement_files,
                                                 const std::vector<std::string>& constraint_files,

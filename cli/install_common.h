@@ -13,16 +13,17 @@
 #include <vector>
 
 #include "install_cmd.h"
-#include "install_provider.h"
-#include "page_source.h"
+#include "client/install_provider.h"
+#include "client/page_source.h"
 #include "pkg/requirement.h"
 #include "pkg/resolver.h"
 #include "pkg/requirements_file.h"
 #include "fsutil/lock.h"
 #include "pkg_fs/installer.h"
 #include "pkg_fs/interpreter.h"
-#include "repository.h"
-#include "warehouse.h"
+#include "client/repository.h"
+#include "client/requested.h"
+#include "client/warehouse.h"
 
 namespace tufget {
 
@@ -45,28 +46,6 @@ struct Out {
 bool want_color(const std::string& mode);
 
 // ---- requirements -------------------------------------------------------------------------------
-
-struct RootRequirement {
-  pkg::Requirement req;
-  std::string origin;               // "the command line" or "reqs.txt:3"
-  std::vector<std::string> sha256;  // hash pins: --hash=sha256: values and peep comments
-  std::map<std::string, std::vector<std::string>> other_hashes;  // sha384 / sha512 pins
-  bool hashed() const { return !sha256.empty() || !other_hashes.empty(); }
-};
-
-struct Requested {
-  std::vector<RootRequirement> roots;
-  std::vector<RootRequirement> constraints;  // -c lines (and constraint lines of -r files)
-  bool pre = false;
-  bool require_hashes = false;              // --require-hashes in a requirements file
-  std::optional<std::string> index_url;     // -i in a requirements file
-  std::vector<std::string> no_binary;       // --no-binary in a requirements file
-  std::vector<std::string> find_links;      // --find-links in a requirements file
-  bool no_index = false;                    // --no-index in a requirements file
-  bool any_hashes() const;
-  // The projects of `roots`, each once, in order (200,000 lines on one project: one page).
-  std::vector<std::string> root_projects() const;
-};
 
 // Command-line requirements and -r/-c files (relative includes resolve against the including
 // file). Usage problems return a message. `loader`: reads the files instead of the filesystem

@@ -9,11 +9,12 @@
 #include <set>
 
 #include "bootstrap_lock.h"  // generated from bootstrap/bootstrap.lock (kBootstrapLock)
-#include "cache.h"
+#include "client/cache.h"
 #include "fsutil/interrupt.h"
-#include "index_common.h"
+#include "fsutil/atomic_write.h"
 #include "install_common.h"
-#include "install_provider.h"
+#include "client/install_provider.h"
+#include "progress.h"
 #include "pkg/lockfile.h"
 #include "pkg/resolver.h"
 
@@ -171,10 +172,9 @@ int cmd_lock(const GlobalOptions& g, const LockOptions& o) {
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
   } else {
-    try {  // temp file, fsync, rename: a reader sees the old lock or the new one
-      index::atomic_write_file(o.output, text, 0644, /*durable=*/true);
-    } catch (const std::exception& e) {
-      out.error(e.what());
+    // temp file, fsync, rename: a reader sees the old lock or the new one
+    if (auto ok = fsutil::write_file_atomic(o.output, text, {.mode = 0644, .durable = true}); !ok) {
+      out.error(ok.error().message());
       return 1;
     }
   }

@@ -10,18 +10,20 @@
 #include <string>
 #include <vector>
 
+#include "client/reporter.h"
+
 namespace tufget {
 
-class Progress {
+class Progress final : public Reporter {
  public:
   // live: redraw a status line on stderr (use when stderr is a terminal).
   explicit Progress(bool live);
   ~Progress();
 
   // A transfer starts; returns its handle.
-  std::size_t start(std::string label);
-  void advance(std::size_t handle, std::uint64_t bytes);
-  void finish(std::size_t handle);
+  std::size_t start(std::string label) override;
+  void advance(std::size_t handle, std::uint64_t bytes) override;
+  void finish(std::size_t handle) override;
   // A permanent line on `out` (newline added).
   void line(std::FILE* out, const std::string& text);
 

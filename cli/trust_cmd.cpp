@@ -3,9 +3,9 @@
 // update walks root rotations exactly as the client workflow does (spec 5.3): starting from the
 // pinned root N it fetches <metadata_url>N+1.root.json until the repository answers not_found
 // (any other failure aborts: it is never read as "no newer root"), at most
-// UpdaterConfig::max_root_rotations times, and verifies each with TrustedSet::update_root (5.3.4:
-// a threshold of the trusted root's root keys AND of the new root's own root keys; 5.3.5: version
-// N+1). Expired intermediate roots are fine (5.3.6); the final root must not be expired (5.3.10).
+// UpdaterConfig::max_root_rotations times, and verifies each (5.3.4: a threshold of the trusted
+// root's root keys AND of the new root's own root keys; 5.3.5: version N+1). The walk is the
+// core's own (Updater::start_root_update), the one the client's refresh runs. Expired intermediate roots are fine (5.3.6); the final root must not be expired (5.3.10).
 // Only a fully verified chain whose final root is valid is written, and the pinned root.json and
 // manifest.json are replaced together (write_repository_folder).
 #include "trust_cmd.h"
@@ -26,12 +26,15 @@
 
 #include <simdjson.h>
 
-#include "repository.h"
+#include "client/clock.h"
+#include "client/repository.h"
 #include "tuf/error.h"
 #include "tuf/hash.h"
+#include "tuf/json_text.h"
 #include "tuf/metadata.h"
 #include "tuf/trusted_set.h"
 #include "tuf/updater.h"
+#include "tuf_io/driver.h"
 #include "tuf_io/http.h"
 #include "tuf_io/store.h"
 
@@ -45,33 +48,10 @@ constexpr int kExitError = 1;
 constexpr int kExitNewerRoot = 3;
 constexpr std::uint64_t kManifestMaxBytes = 64 * 1024;
 
-tuf::Timestamp wall_clock_now() {
-  using namespace std::chrono;
-  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-}
 
 // ---- output helpers ----------------------------------------------------------------------------
 
-std::string json_str(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (u < 0x20) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\u00";
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 15]);
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out + "\"";
-}
+using tuf::json_string;
 
 // A tiny writer for pretty JSON: members and elements are added in order.
 class JsonOut {
@@ -94,7 +74,7 @@ class JsonOut {
     out_ += json;
     return *this;
   }
-  JsonOut& str(std::string_view key, std::string_view s) { return raw(key, json_str(s)); }
+  JsonOut& str(std::string_view key, std::string_view s) { return raw(key, json_string(s)); }
   JsonOut& num(std::string_view key, std::uint64_t v) { return raw(key, std::to_string(v)); }
   JsonOut& boolean(std::string_view key, bool v) { return raw(key, v ? "true" : "false"); }
   JsonOut& null(std::string_view key) { return raw(key, "null"); }
@@ -111,7 +91,7 @@ class JsonOut {
       first_.back() = false;
       newline();
     }
-    if (!key.empty()) out_ += json_str(key) + ": ";
+    if (!key.empty()) out_ += json_string(key) + ": ";
   }
   std::string out_;
   std::vector<bool> first_;
@@ -465,7 +445,7 @@ void cmd_show(const Options& o) {
 std::string render_manifest(const std::vector<std::pair<std::string, std::string>>& fields) {
   std::string out = "{\n";
   for (std::size_t i = 0; i < fields.size(); ++i) {
-    out += "  " + json_str(fields[i].first) + ": " + fields[i].second +
+    out += "  " + json_string(fields[i].first) + ": " + fields[i].second +
            (i + 1 < fields.size() ? ",\n" : "\n");
   }
   return out + "}\n";
@@ -504,14 +484,14 @@ void cmd_add(const Options& o) {
               "` refreshes its root; remove the folder to pin a different one");
   }
   std::vector<std::pair<std::string, std::string>> fields = {
-      {"name", json_str(o.name)},
-      {"index_url", json_str(*index_url)},
-      {"metadata_url", json_str(*metadata_url)},
+      {"name", json_string(o.name)},
+      {"index_url", json_string(*index_url)},
+      {"metadata_url", json_string(*metadata_url)},
       {"root_version", std::to_string(root.version)},
-      {"root_sha256", json_str(sha)},
+      {"root_sha256", json_string(sha)},
   };
-  if (!o.target_url_rule.empty()) fields.emplace_back("target_url_rule", json_str(o.target_url_rule));
-  if (!o.description.empty()) fields.emplace_back("description", json_str(o.description));
+  if (!o.target_url_rule.empty()) fields.emplace_back("target_url_rule", json_string(o.target_url_rule));
+  if (!o.description.empty()) fields.emplace_back("description", json_string(o.description));
   auto written = write_repository_folder(store, o.name, render_manifest(fields), *bytes, false);
   if (!written) fail_with(written.error().message());
 
@@ -613,14 +593,11 @@ struct Outcome {
 };
 
 // Names the rule behind a rejected rotation, so the message says which check failed.
-std::string rotation_rule(const tuf::Error& e, const tuf::Root& trusted, std::string_view bytes) {
+std::string rotation_rule(const tuf::Error& e, const tuf::Root& trusted) {
   switch (e.code) {
     case tuf::Errc::unsigned_metadata: {
-      auto fresh = tuf::parse_root(tuf::as_bytes(bytes));
-      const bool old_ok =
-          fresh && tuf::verify_threshold("root", trusted.keys, trusted.roles.at("root"),
-                                         fresh->canonical_signed, fresh->signatures)
-                       .has_value();
+      // TrustedSet::update_root names the key set whose threshold was not met.
+      const bool old_ok = e.detail.find("(trusted root version") == std::string::npos;
       if (!old_ok) {
         return "spec 5.3.4: the new root must be signed by a threshold of the trusted root's "
                "(version " + std::to_string(trusted.version) + ") root keys";
@@ -662,17 +639,17 @@ std::string manifest_with_root(const fs::path& dir, std::uint64_t version, const
       v = std::to_string(version);
       have_version = true;
     } else if (key == "root_sha256") {
-      v = json_str(sha);
+      v = json_string(sha);
       have_sha = true;
     } else if (value.get_string().get(s) == simdjson::SUCCESS) {
-      v = json_str(s);
+      v = json_string(s);
     } else {
       v = simdjson::to_string(value);
     }
     fields.emplace_back(std::string(key), std::move(v));
   }
   if (!have_version) fields.emplace_back("root_version", std::to_string(version));
-  if (!have_sha) fields.emplace_back("root_sha256", json_str(sha));
+  if (!have_sha) fields.emplace_back("root_sha256", json_string(sha));
   return render_manifest(fields);
 }
 
@@ -700,9 +677,6 @@ Outcome update_one(const Entry& e, tuf_io::HttpClient& http, bool check, tuf::Ti
                   "by its own root keys",
                   pinned.error(), m.root_version);
   }
-  auto set = tuf::TrustedSet::create(tuf::as_bytes(pinned->bytes), now);
-  if (!set) return failed("spec 5.2: trusted root", set.error(), m.root_version);
-
   const tuf::Root from = pinned->md.signed_part;
   o.walked = true;
   o.from_version = o.to_version = from.version;
@@ -710,41 +684,37 @@ Outcome update_one(const Entry& e, tuf_io::HttpClient& http, bool check, tuf::Ti
   o.cs_from = o.cs_to = from.consistent_snapshot;
   o.sha_from = o.sha_to = pinned->sha256;
 
+  // 5.3: the core's root update walks N+1.root.json until not_found (each verified root is
+  // kept here, nothing is written), then checks that the final root has not expired (5.3.10).
   const tuf::UpdaterConfig config;
+  auto updater = tuf::Updater::create(tuf::as_bytes(pinned->bytes), m.metadata_url, config);
+  if (!updater) return failed("spec 5.2: trusted root", updater.error(), m.root_version);
   std::string final_bytes = pinned->bytes;
-  std::uint32_t rotations = 0;
-  for (; rotations < config.max_root_rotations; ++rotations) {
-    const std::uint64_t next = set->root().signed_part.version + 1;
-    const std::string url = m.metadata_url + std::to_string(next) + ".root.json";
-    auto bytes = http.fetch(url, config.root_max_length);
-    if (!bytes) {
-      if (bytes.error().code == tuf::Errc::not_found) break;  // 5.3.3: no newer root
-      bytes.error().role = "root";
-      return failed(rotation_rule(bytes.error(), set->root().signed_part, ""), bytes.error(), next,
-                    url);
-    }
-    const tuf::Root trusted = set->root().signed_part;
-    if (auto ok = set->update_root(tuf::as_bytes(*bytes)); !ok) {
-      // Report how far the chain verified; nothing is written.
-      const tuf::Root& reached = set->root().signed_part;
-      o.to_version = reached.version;
-      return failed(rotation_rule(ok.error(), trusted, *bytes), ok.error(), next, url);
-    }
-    final_bytes = std::move(*bytes);
-  }
-  o.cap_reached = rotations == config.max_root_rotations;
-
-  const tuf::Root& to = set->root().signed_part;
+  tuf_io::DriverHooks hooks;
+  hooks.on_persist = [&](const tuf::Persist& p) -> tuf::Result<void> {
+    final_bytes = p.bytes;
+    return {};
+  };
+  if (auto ok = updater->start_root_update(now); !ok) return failed("spec 5.3", ok.error());
+  auto walked = tuf_io::drive(*updater, http, hooks);
+  const tuf::Root& to = updater->trusted().root().signed_part;
   o.to_version = to.version;
+  o.cap_reached = to.version - from.version == config.max_root_rotations;
+  if (!walked && walked.error().code != tuf::Errc::expired_metadata) {
+    // Report how far the chain verified; nothing is written.
+    const std::uint64_t next = to.version + 1;
+    return failed(rotation_rule(walked.error(), to), walked.error(), next,
+                  m.metadata_url + std::to_string(next) + ".root.json");
+  }
   o.expires_to = to.expires;
   o.cs_to = to.consistent_snapshot;
   o.sha_to = tuf::digest_hex(tuf::HashAlg::sha256, tuf::as_bytes(final_bytes));
   o.roles = diff_roots(from, to);
   // 5.3.10: a client refuses an expired final root (freeze attack), so pinning one helps no
   // one: report it and write nothing.
-  if (auto ok = set->check_root_not_expired(); !ok) {
+  if (!walked) {
     o.final_expired = true;
-    return failed("spec 5.3.10: the final root must not be expired", ok.error(), to.version,
+    return failed("spec 5.3.10: the final root must not be expired", walked.error(), to.version,
                   m.metadata_url + std::to_string(to.version) + ".root.json");
   }
   if (to.version == from.version) {

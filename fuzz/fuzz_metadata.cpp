@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tuf_repo/serialize.h"
 #include "tuf/metadata.h"
 
 namespace {

@@ -1,14 +1,15 @@
 // The deterministic fuzzing repository (see fuzz_repo.h).
 #include "fuzz_repo.h"
 
-#include <sodium.h>
-
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 
 #include "tuf/bytes.h"
 #include "tuf/hash.h"
+#include "tuf_repo/bins.h"
+#include "tuf_repo/serialize.h"
+#include "tuf_repo/signer.h"
 
 namespace tuf_fuzz {
 namespace {
@@ -16,39 +17,20 @@ namespace {
 constexpr tuf::Timestamp kValid = 1893456000;    // 2030-01-01T00:00:00Z
 constexpr tuf::Timestamp kExpired = 1672531200;  // 2023-01-01T00:00:00Z
 
-struct SigningKey {
-  std::array<unsigned char, crypto_sign_SECRETKEYBYTES> secret{};
-  tuf::Key key;
-  std::string keyid;
-};
+using SigningKey = tuf_repo::Signer;
 
 SigningKey make_key(unsigned char seed_byte) {
-  std::array<unsigned char, crypto_sign_SEEDBYTES> seed;
+  std::array<std::uint8_t, 32> seed;
   seed.fill(seed_byte);
-  std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pub{};
-  SigningKey k;
-  crypto_sign_seed_keypair(pub.data(), k.secret.data(), seed.data());
-  k.key.keytype = "ed25519";
-  k.key.scheme = "ed25519";
-  k.key.public_value = tuf::to_hex(tuf::Bytes(pub.data(), pub.size()));
-  k.keyid = tuf::compute_keyid(k.key);
-  return k;
+  return tuf_repo::Signer::ed25519_from_seed(seed);
 }
 
 std::string sign_with(const std::string& canonical_signed,
                       std::initializer_list<const SigningKey*> by) {
-  std::vector<tuf::Signature> sigs;
-  for (const SigningKey* k : by) {
-    std::array<unsigned char, crypto_sign_BYTES> sig{};
-    crypto_sign_detached(sig.data(), nullptr,
-                         reinterpret_cast<const unsigned char*>(canonical_signed.data()),
-                         canonical_signed.size(), k->secret.data());
-    sigs.push_back({k->keyid, tuf::to_hex(tuf::Bytes(sig.data(), sig.size()))});
-  }
-  return tuf::make_envelope(canonical_signed, sigs);
+  return tuf_repo::sign_envelope(canonical_signed, std::span(by.begin(), by.size()));
 }
 
-tuf::RoleKeys role_keys(const SigningKey& k) { return {{k.keyid}, 1}; }
+tuf::RoleKeys role_keys(const SigningKey& k) { return {{k.keyid()}, 1}; }
 
 template <class T>
 void common(T& m, tuf::Timestamp expires, std::uint64_t version) {
@@ -66,7 +48,7 @@ tuf::Root make_root(std::uint64_t version, const SigningKey& root_key, const Sig
   tuf::Root r;
   common(r, kValid, version);
   r.consistent_snapshot = true;
-  for (const SigningKey* k : {&root_key, &ts, &snap, &targets}) r.keys[k->keyid] = k->key;
+  for (const SigningKey* k : {&root_key, &ts, &snap, &targets}) r.keys[k->keyid()] = k->key();
   r.roles["root"] = role_keys(root_key);
   r.roles["timestamp"] = role_keys(ts);
   r.roles["snapshot"] = role_keys(snap);
@@ -75,10 +57,6 @@ tuf::Root make_root(std::uint64_t version, const SigningKey& root_key, const Sig
 }
 
 Repo build() {
-  if (sodium_init() < 0) {
-    std::fprintf(stderr, "fuzz_repo: sodium_init failed\n");
-    std::abort();
-  }
   const SigningKey root1 = make_key(1), root2 = make_key(2), root3 = make_key(3);
   const SigningKey ts1 = make_key(4), ts2 = make_key(5), snap = make_key(6);
   const SigningKey targets_key = make_key(7), deleg_key = make_key(8), bins_key = make_key(9);
@@ -95,7 +73,7 @@ Repo build() {
   std::map<std::string, std::set<std::string>> signed_by;
   auto sign = [&signed_by](const std::string& canonical,
                            std::initializer_list<const SigningKey*> by) {
-    for (const SigningKey* k : by) signed_by[k->keyid].insert(canonical);
+    for (const SigningKey* k : by) signed_by[k->keyid()].insert(canonical);
     return sign_with(canonical, by);
   };
 
@@ -133,15 +111,13 @@ Repo build() {
   add("root.v3-unsigned-by-v2", "root", sign(tuf::serialize_signed(r3), {&root3}));
 
   // ---- bins (TAP 15): "d/x.txt" lives in its bin, the other bins are empty ------------------
-  tuf::SuccinctRoles succinct;
-  succinct.keys = role_keys(bins_key);
-  succinct.bit_length = 2;
-  succinct.name_prefix = "bin";
-  const std::string x_bin = succinct.role_for_target("d/x.txt");
+  const tuf_repo::BinLayout bins{2, "bin"};
+  const tuf::SuccinctRoles succinct = bins.delegation(role_keys(bins_key));
+  const std::string x_bin = bins.name(bins.bin_of("d/x.txt"));
   tuf::Snapshot snapshot;
   common(snapshot, kValid, 1);
   for (std::uint64_t i = 0; i < succinct.bin_count(); ++i) {
-    const std::string bin = "bin-" + std::to_string(i);
+    const std::string bin = bins.name(i);
     tuf::Targets t;
     common(t, kValid, 1);
     if (bin == x_bin) t.targets["d/x.txt"] = target_file("d/x.txt");
@@ -156,7 +132,7 @@ Repo build() {
     common(t, kValid, 1);
     t.targets["d/y.txt"] = target_file("d/y.txt");
     tuf::Delegations d;
-    d.keys[bins_key.keyid] = bins_key.key;
+    d.keys[bins_key.keyid()] = bins_key.key();
     d.succinct_roles = succinct;
     t.delegations = std::move(d);
     const std::string bytes = add("deleg", "deleg", sign(tuf::serialize_signed(t), {&deleg_key}));
@@ -185,7 +161,7 @@ Repo build() {
     common(t, kValid, 1);
     t.targets["a.txt"] = target_file("a.txt");
     tuf::Delegations d;
-    d.keys[deleg_key.keyid] = deleg_key.key;
+    d.keys[deleg_key.keyid()] = deleg_key.key();
     tuf::DelegatedRole by_path;
     by_path.name = "deleg";
     by_path.keys = role_keys(deleg_key);
@@ -236,9 +212,9 @@ Repo build() {
   // (as the specification allows) anything the role's key signed with that version is valid
   // for it, e.g. an empty bin for another empty bin, or "deleg" as "hp" (same key).
   for (std::uint64_t i = 0; i < succinct.bin_count(); ++i) {
-    repo.signed_parts["bin-" + std::to_string(i)] = signed_by[bins_key.keyid];
+    repo.signed_parts[bins.name(i)] = signed_by[bins_key.keyid()];
   }
-  repo.signed_parts["hp"] = signed_by[deleg_key.keyid];
+  repo.signed_parts["hp"] = signed_by[deleg_key.keyid()];
 
   repo.lookup_paths = {"a.txt", "d/y.txt", "d/x.txt", "h/z.txt", "d/missing", "missing"};
   return repo;

@@ -1,21 +1,28 @@
 // fuzz_updater: the Updater driven by fuzzer bytes.
 //
 // The updater trusts root v1 of the deterministic repository (fuzz_repo.h) and runs up to three
-// rounds of refresh -> lookup -> download. Every Fetch and LoadCached is answered as the input
-// says: not found, a transport error, the honest file, any document the repository ever signed
-// (replayed in the wrong place, rolled back, signed by a rotated-out key, expired ...), the
-// honest file with some bytes overwritten, raw input bytes, or a call with an unknown id.
+// rounds. A round refreshes, then starts 1-4 lookups at once, then downloads what they found
+// while 0-2 more lookups run alongside. Requests of every operation are outstanding together
+// and answered in the order the input picks. Each is answered as the input says: not found, a
+// transport error, the honest file, any document the repository ever signed (replayed in the
+// wrong place, rolled back, signed by a rotated-out key, expired ...), the honest file with
+// some bytes overwritten, raw input bytes, or a call with an id that is not outstanding.
 //
 // Invariants (any violation aborts):
 //   - Persist carries only what the repository signed for that role under the root in force,
 //     and exactly the listed bytes where the referrer lists hashes; TargetReady only a target's
-//     true content, with the info the repository lists (nothing unverified leaves the core).
+//     true content, with the info the repository lists, for a download started from a
+//     lookup's FoundTarget (nothing unverified leaves the core).
 //   - Every Fetch is bounded (configured caps for metadata, the trusted length for targets),
-//     uses a fresh id and the expected base URL.
+//     uses a fresh id and the expected URL.
+//   - Request, lookup and download ids are never reused; each started lookup reports exactly
+//     one LookupDone/LookupFailed with its id and path, each download exactly one
+//     TargetReady/DownloadFailed with its id; Done only when nothing is outstanding.
 //   - A lookup finds only what the repository lists, with its true length and hashes.
 //   - No deadlock (Waiting with nothing outstanding) and a bounded number of next() calls.
-//   - An unknown id is a usage error that changes nothing; after Failed every call returns the
-//     same error.
+//   - An id that is not outstanding is a usage error that changes nothing. A failure ends only
+//     its own operation: a failed refresh reports Failed once (then Done), leaves the updater
+//     unrefreshed and may be retried; failed lookups and downloads leave the others running.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -26,6 +33,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 #include <variant>
 
 #include "fuzz_repo.h"
@@ -73,61 +81,148 @@ tuf::Error transport_error(tuf::Errc code, std::string role, std::string detail)
   return e;
 }
 
-bool same_error(const tuf::Error& a, const tuf::Error& b) {
-  return a.code == b.code && a.role == b.role && a.detail == b.detail && a.expected == b.expected &&
-         a.got == b.got;
+// What a failed operation may report: never a usage error (every answer was to an
+// outstanding request) and never an internal one (a bug or an escaped exception).
+void check_operation_error(const tuf::Error& e, const char* what) {
+  CHECK(e.code != tuf::Errc::usage, std::string(what) + " failed with a usage error: " + e.message());
+  CHECK(e.code != tuf::Errc::internal, std::string(what) + " failed internally: " + e.message());
+}
+
+bool same_info(const tuf::TargetInfo& a, const tuf::TargetInfo& b) {
+  return a.path == b.path && a.length == b.length && a.hashes == b.hashes;
 }
 
 struct Request {
-  std::uint64_t id;
+  tuf::RequestId id;
   std::string role;  // metadata role; empty for a target
   std::string url;   // empty for LoadCached
   bool cached;
+  std::optional<tuf::DownloadId> download;  // a target's Fetch: its download
+};
+
+// Every id of one kind the updater handed out: none may come twice.
+template <class Id>
+class IdLog {
+ public:
+  void add(Id id, const char* kind) {
+    const std::uint64_t v = tuf::value_of(id);
+    CHECK(seen_.insert(v).second, std::string(kind) + " id reused: " + std::to_string(v));
+    max_ = std::max(max_, v);
+  }
+  std::uint64_t max() const { return max_; }
+  std::uint64_t any_or(std::uint64_t fallback) const {
+    return seen_.empty() ? fallback : *seen_.begin();
+  }
+
+ private:
+  std::set<std::uint64_t> seen_;
+  std::uint64_t max_ = 0;
 };
 
 class Driver {
  public:
   Driver(tuf::Updater& u, Input& in) : u_(u), in_(in) {}
 
-  // Polls until Done or Failed; returns the error on Failed.
+  // Polls until Done or Failed; returns the error on Failed (a refresh's only).
   std::optional<tuf::Error> run() {
     for (;;) {
       CHECK(++steps_ < kMaxSteps, "next() called too often: the updater does not converge");
       tuf::Action a = u_.next();
       if (trace_) print(a);
-      if (auto* f = std::get_if<tuf::Fetch>(&a)) {
-        on_fetch(*f);
-      } else if (auto* c = std::get_if<tuf::LoadCached>(&a)) {
-        new_id(c->id);
-        CHECK(!c->role.empty());
-        pending_.push_back({c->id, c->role, {}, true});
-      } else if (auto* p = std::get_if<tuf::Persist>(&a)) {
-        on_persist(*p);
-      } else if (auto* t = std::get_if<tuf::TargetReady>(&a)) {
-        on_target(*t);
-      } else if (std::holds_alternative<tuf::Waiting>(a)) {
+      if (std::holds_alternative<tuf::Waiting>(a)) {
         CHECK(!pending_.empty(), "Waiting with no request outstanding: deadlock");
         answer();
       } else if (std::holds_alternative<tuf::Done>(a)) {
         CHECK(pending_.empty(), "Done with requests outstanding");
+        CHECK(lookups_.empty(), "Done with a lookup that never reported");
+        CHECK(downloads_.empty(), "Done with a download that never reported");
         return std::nullopt;
+      } else if (auto* f = std::get_if<tuf::Failed>(&a)) {
+        // Only a refresh reports Failed, and it runs alone, one request at a time.
+        CHECK(lookups_.empty() && downloads_.empty(), "Failed while lookups or downloads ran");
+        CHECK(pending_.empty(), "Failed with requests outstanding");
+        check_operation_error(f->error, "the refresh");
+        return f->error;
       } else {
-        return std::get<tuf::Failed>(a).error;
+        on_action(a);
       }
+    }
+  }
+
+  void start_lookup(const std::string& path) {
+    auto id = u_.start_lookup(path);
+    CHECK(id.has_value(), "start_lookup refused after a refresh");
+    lookup_ids_.add(*id, "lookup");
+    lookups_.emplace(*id, path);
+  }
+
+  void start_download(const tuf::FoundTarget& target) {
+    auto id = u_.start_download(target, tuf_fuzz::kTargetsBase);
+    CHECK(id.has_value(), "start_download refused a looked-up target");
+    download_ids_.add(*id, "download");
+    downloads_.emplace(*id, target.info());
+    unclaimed_.push_back(*id);  // its Fetch comes next, in start order
+  }
+
+  // The targets lookups found since the last call.
+  std::vector<tuf::FoundTarget> take_found() { return std::exchange(found_, {}); }
+
+  // An id that is not outstanding: must be refused as a usage error and change nothing.
+  void check_unknown_id(std::uint64_t id, bool use_deliver) {
+    for (const Request& p : pending_) {
+      if (tuf::value_of(p.id) == id) return;
+    }
+    const tuf::RequestId rid{id};
+    auto r = use_deliver ? u_.deliver(rid, "{}")
+                         : u_.fail(rid, transport_error(tuf::Errc::not_found, "", "x"));
+    CHECK(!r.has_value(), "an unknown id was accepted: " + std::to_string(id));
+    CHECK(r.error().code == tuf::Errc::usage, "an unknown id is not a usage error");
+  }
+  std::uint64_t max_request_id() const { return request_ids_.max(); }
+
+ private:
+  static constexpr int kMaxSteps = 20000;
+
+  void on_action(tuf::Action& a) {
+    if (auto* f = std::get_if<tuf::Fetch>(&a)) {
+      on_fetch(*f);
+    } else if (auto* c = std::get_if<tuf::LoadCached>(&a)) {
+      on_load_cached(*c);
+    } else if (auto* p = std::get_if<tuf::Persist>(&a)) {
+      on_persist(*p);
+    } else if (auto* d = std::get_if<tuf::LookupDone>(&a)) {
+      on_lookup_done(*d);
+    } else if (auto* lf = std::get_if<tuf::LookupFailed>(&a)) {
+      finish_lookup(lf->id, lf->target_path);
+      check_operation_error(lf->error, "a lookup");
+    } else if (auto* t = std::get_if<tuf::TargetReady>(&a)) {
+      on_target(*t);
+    } else {
+      on_download_failed(std::get<tuf::DownloadFailed>(a));
     }
   }
 
   // TUFGET_FUZZ_TRACE=1: print every action (to replay a crash by hand).
   void print(const tuf::Action& a) const {
     if (auto* f = std::get_if<tuf::Fetch>(&a)) {
-      std::fprintf(stderr, "  Fetch %llu %s (max %llu)\n", (unsigned long long)f->id,
-                   f->url.c_str(), (unsigned long long)f->max_bytes);
+      std::fprintf(stderr, "  Fetch %llu %s (max %llu)\n",
+                   (unsigned long long)tuf::value_of(f->id), f->url.c_str(),
+                   (unsigned long long)f->max_bytes);
     } else if (auto* c = std::get_if<tuf::LoadCached>(&a)) {
-      std::fprintf(stderr, "  LoadCached %llu %s\n", (unsigned long long)c->id, c->role.c_str());
+      std::fprintf(stderr, "  LoadCached %llu %s\n", (unsigned long long)tuf::value_of(c->id),
+                   c->role.c_str());
     } else if (auto* p = std::get_if<tuf::Persist>(&a)) {
       std::fprintf(stderr, "  Persist %s (%zu bytes)\n", p->role.c_str(), p->bytes.size());
+    } else if (auto* d = std::get_if<tuf::LookupDone>(&a)) {
+      std::fprintf(stderr, "  LookupDone %llu %s %s\n", (unsigned long long)tuf::value_of(d->id),
+                   d->target_path.c_str(), d->found ? "found" : "not listed");
+    } else if (auto* lf = std::get_if<tuf::LookupFailed>(&a)) {
+      std::fprintf(stderr, "  LookupFailed %llu %s\n", (unsigned long long)tuf::value_of(lf->id),
+                   lf->error.message().c_str());
     } else if (auto* t = std::get_if<tuf::TargetReady>(&a)) {
       std::fprintf(stderr, "  TargetReady %s\n", t->info.path.c_str());
+    } else if (auto* df = std::get_if<tuf::DownloadFailed>(&a)) {
+      std::fprintf(stderr, "  DownloadFailed %s\n", df->error.message().c_str());
     } else if (std::holds_alternative<tuf::Done>(a)) {
       std::fprintf(stderr, "  Done\n");
     } else if (auto* e = std::get_if<tuf::Failed>(&a)) {
@@ -135,39 +230,46 @@ class Driver {
     }
   }
 
-  void expect_download(std::uint64_t id, const tuf::TargetInfo& info) { downloads_[id] = info; }
-
- private:
-  static constexpr int kMaxSteps = 20000;
-
-  void new_id(std::uint64_t id) {
-    CHECK(ids_.insert(id).second, "request id reused: " + std::to_string(id));
-    max_id_ = std::max(max_id_, id);
+  void on_fetch(const tuf::Fetch& f) {
+    request_ids_.add(f.id, "request");
+    std::optional<tuf::DownloadId> download;
+    if (f.role.empty()) {  // the Fetch start_download queued
+      CHECK(!unclaimed_.empty(), "a target fetch no start_download asked for");
+      download = unclaimed_.front();
+      unclaimed_.pop_front();
+      const tuf::TargetInfo& info = downloads_.at(*download);
+      CHECK(f.max_bytes == info.length, "target fetch not bounded by the trusted length");
+      CHECK(f.url == u_.target_url(info, tuf_fuzz::kTargetsBase), f.url);
+    } else {
+      check_metadata_fetch(f);
+    }
+    pending_.push_back({f.id, f.role, f.url, false, download});
   }
 
-  void on_fetch(const tuf::Fetch& f) {
+  void check_metadata_fetch(const tuf::Fetch& f) const {
     const tuf::UpdaterConfig& cfg = u_.config();
-    if (f.role.empty()) {  // a target download started by start_download
-      auto d = downloads_.find(f.id);
-      CHECK(d != downloads_.end(), "target fetch with an id start_download did not return");
-      CHECK(f.max_bytes == d->second.length, "target fetch not bounded by the trusted length");
-      CHECK(f.url.starts_with(tuf_fuzz::kTargetsBase), f.url);
-      max_id_ = std::max(max_id_, f.id);
+    CHECK(f.url.starts_with(tuf_fuzz::kMetadataBase), f.url);
+    CHECK(f.max_bytes > 0);
+    if (f.role == "root") {
+      CHECK(f.max_bytes == cfg.root_max_length);
+    } else if (f.role == "timestamp") {
+      CHECK(f.max_bytes == cfg.timestamp_max_length);
+    } else if (f.role == "snapshot") {
+      CHECK(f.max_bytes <= cfg.snapshot_max_length);
     } else {
-      new_id(f.id);
-      CHECK(f.url.starts_with(tuf_fuzz::kMetadataBase), f.url);
-      CHECK(f.max_bytes > 0);
-      if (f.role == "root") {
-        CHECK(f.max_bytes == cfg.root_max_length);
-      } else if (f.role == "timestamp") {
-        CHECK(f.max_bytes == cfg.timestamp_max_length);
-      } else if (f.role == "snapshot") {
-        CHECK(f.max_bytes <= cfg.snapshot_max_length);
-      } else {
-        CHECK(f.max_bytes <= cfg.targets_max_length);
-      }
+      CHECK(f.max_bytes <= cfg.targets_max_length);
     }
-    pending_.push_back({f.id, f.role, f.url, false});
+  }
+
+  void on_load_cached(const tuf::LoadCached& c) {
+    request_ids_.add(c.id, "request");
+    CHECK(!c.role.empty());
+    CHECK(c.max_bytes > 0, "LoadCached without a byte cap");
+    CHECK(c.max_bytes <= std::max({u_.config().root_max_length, u_.config().timestamp_max_length,
+                                   u_.config().snapshot_max_length,
+                                   u_.config().targets_max_length}),
+          "LoadCached cap above every configured cap");
+    pending_.push_back({c.id, c.role, {}, true, std::nullopt});
   }
 
   void on_persist(const tuf::Persist& p) {
@@ -198,14 +300,55 @@ class Driver {
     CHECK(allowed->second.contains(canonical), "persisted unsigned " + p.role);
   }
 
+  // A lookup reports once, with the id start_lookup returned and the path it was given.
+  void finish_lookup(tuf::LookupId id, const std::string& path) {
+    auto it = lookups_.find(id);
+    CHECK(it != lookups_.end(), "a lookup reported twice, or one never started: " +
+                                    std::to_string(tuf::value_of(id)));
+    CHECK(it->second == path, "lookup reported another path: " + path);
+    lookups_.erase(it);
+  }
+
+  void on_lookup_done(tuf::LookupDone& d) {
+    finish_lookup(d.id, d.target_path);
+    const std::string& path = d.target_path;
+    auto content = repo().target_content.find(path);
+    if (!d.found) return;  // not listed, or the delegation budget ran out
+    CHECK(content != repo().target_content.end(), "lookup found a target nobody listed: " + path);
+    const tuf::TargetInfo& info = d.found->info();
+    CHECK(info.path == path);
+    CHECK(!d.found->role().empty(), "a found target without the role that listed it");
+    CHECK(info.length == content->second.size(), "looked-up length is not the listed one");
+    CHECK(!info.hashes.empty());
+    CHECK(tuf::verify_target(info, tuf::as_bytes(content->second)).has_value(),
+          "looked-up hashes are not the listed ones");
+    found_.push_back(std::move(*d.found));
+  }
+
+  tuf::TargetInfo finish_download(tuf::DownloadId id) {
+    auto d = downloads_.find(id);
+    CHECK(d != downloads_.end(), "a download reported twice, or one never started");
+    tuf::TargetInfo info = std::move(d->second);
+    downloads_.erase(d);
+    return info;
+  }
+
   void on_target(const tuf::TargetReady& t) {
-    auto d = downloads_.find(t.id);
-    CHECK(d != downloads_.end(), "TargetReady for an unknown download");
-    CHECK(t.info.path == d->second.path);
+    CHECK(!refused_.contains(t.id), "TargetReady for bytes deliver() refused");
+    const tuf::TargetInfo info = finish_download(t.id);
+    CHECK(same_info(t.info, info), "TargetReady with other info than the lookup found");
     auto content = repo().target_content.find(t.info.path);
     CHECK(content != repo().target_content.end(), "released a target nobody listed");
     CHECK(t.bytes == content->second, "released unverified bytes for " + t.info.path);
-    downloads_.erase(d);
+  }
+
+  void on_download_failed(const tuf::DownloadFailed& f) {
+    const tuf::TargetInfo info = finish_download(f.id);
+    CHECK(same_info(f.info, info), "DownloadFailed with other info than the lookup found");
+    check_operation_error(f.error, "a download");
+    if (refused_.erase(f.id)) {
+      CHECK(f.error.code == tuf::Errc::length_or_hash_mismatch, "refused bytes, other error");
+    }
   }
 
   const std::string* honest(const Request& q) const {
@@ -230,11 +373,44 @@ class Driver {
     return t->second;
   }
 
-  void check_unknown_id(std::uint64_t id, bool use_deliver) {
-    auto r = use_deliver ? u_.deliver(id, tuf::as_bytes("{}"))
-                         : u_.fail(id, transport_error(tuf::Errc::not_found, "", "x"));
-    CHECK(!r.has_value(), "an unknown id was accepted: " + std::to_string(id));
-    CHECK(r.error().code == tuf::Errc::usage, "an unknown id is not a usage error");
+  // Some bytes of a signed document overwritten, or the document cut short.
+  std::string damaged(const Request& q) {
+    const std::string* h = honest(q);
+    std::string doc = h ? *h : any_document();
+    const int edits = 1 + in_.byte() % 4;
+    for (int e = 0; e < edits && !doc.empty(); ++e) {
+      const std::size_t at = in_.u16() % doc.size();
+      const std::uint8_t op = in_.byte();
+      if (op < 16) {
+        doc.resize(at);
+      } else if (op < 32) {
+        doc.insert(at, in_.bytes(op - 15));
+      } else {
+        doc[at] = static_cast<char>(in_.byte());
+      }
+    }
+    return doc;
+  }
+
+  tuf::Result<void> respond(const Request& q, std::uint8_t mode) {
+    switch (mode) {
+      case 0:
+        return u_.fail(q.id, transport_error(tuf::Errc::not_found, q.role, "fuzz: not found"));
+      case 1:
+        return u_.fail(q.id,
+                       transport_error(in_.byte() & 1 ? tuf::Errc::transport : tuf::Errc::too_large,
+                                       q.role, "fuzz: transport"));
+      case 2:
+      case 3:
+        if (const std::string* h = honest(q)) return u_.deliver(q.id, *h);
+        return u_.fail(q.id, transport_error(tuf::Errc::not_found, q.role, "fuzz: not found"));
+      case 4:
+        return u_.deliver(q.id, any_document());
+      case 5:
+        return u_.deliver(q.id, in_.bytes(in_.u16()));
+      default:
+        return u_.deliver(q.id, damaged(q));
+    }
   }
 
   void answer() {
@@ -242,111 +418,59 @@ class Driver {
     const Request q = pending_[index];
     const std::uint8_t mode = in_.byte() % 8;
     if (mode == 7) {
-      // An id that is not outstanding (answered already, or never issued): must change nothing.
-      std::uint64_t id = max_id_ + 1 + in_.byte();
-      if (in_.byte() & 1 && !ids_.empty()) id = *ids_.begin();
-      bool outstanding = false;
-      for (const Request& p : pending_) outstanding |= p.id == id;
-      if (!outstanding && !downloads_.contains(id)) check_unknown_id(id, in_.byte() & 1);
+      // An id that is not outstanding (answered already, never issued, or a lookup's or a
+      // download's id passed as a request id): must change nothing.
+      std::uint64_t id = max_request_id() + 1 + in_.byte();
+      const std::uint8_t pick = in_.byte() % 4;
+      if (pick == 1) id = request_ids_.any_or(id);
+      if (pick == 2) id = lookup_ids_.any_or(id);
+      if (pick == 3) id = download_ids_.any_or(id);
+      check_unknown_id(id, in_.byte() & 1);
       return;  // the request is still pending: the updater must still say Waiting
     }
     pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(index));
-    tuf::Result<void> r;
-    switch (mode) {
-      case 0:
-        r = u_.fail(q.id, transport_error(tuf::Errc::not_found, q.role, "fuzz: not found"));
-        break;
-      case 1:
-        r = u_.fail(q.id,
-                    transport_error(in_.byte() & 1 ? tuf::Errc::transport : tuf::Errc::too_large,
-                                    q.role, "fuzz: transport"));
-        break;
-      case 2:
-      case 3:
-        if (const std::string* h = honest(q)) {
-          r = u_.deliver(q.id, tuf::as_bytes(*h));
-        } else {
-          r = u_.fail(q.id, transport_error(tuf::Errc::not_found, q.role, "fuzz: not found"));
-        }
-        break;
-      case 4:
-        r = u_.deliver(q.id, tuf::as_bytes(any_document()));
-        break;
-      case 5: {
-        const std::string raw = in_.bytes(in_.u16());
-        r = u_.deliver(q.id, tuf::as_bytes(raw));
-        break;
-      }
-      case 6: {
-        // Some bytes of a signed document overwritten, or the document cut short.
-        const std::string* h = honest(q);
-        std::string doc = h ? *h : any_document();
-        const int edits = 1 + in_.byte() % 4;
-        for (int e = 0; e < edits && !doc.empty(); ++e) {
-          const std::size_t at = in_.u16() % doc.size();
-          const std::uint8_t op = in_.byte();
-          if (op < 16) {
-            doc.resize(at);
-          } else if (op < 32) {
-            doc.insert(at, in_.bytes(op - 15));
-          } else {
-            doc[at] = static_cast<char>(in_.byte());
-          }
-        }
-        r = u_.deliver(q.id, tuf::as_bytes(doc));
-        break;
-      }
-    }
+    const tuf::Result<void> r = respond(q, mode);
     // An answer to an outstanding request is never refused as a usage error; a failure here
-    // can only be a target that did not verify (sticky from now on).
+    // can only be a target's bytes refused on the spot (its DownloadFailed follows).
     if (!r) {
       CHECK(r.error().code != tuf::Errc::usage, "answer to an outstanding request refused");
       CHECK(q.role.empty(), "a metadata answer returned an error: " + r.error().message());
+      CHECK(r.error().code == tuf::Errc::length_or_hash_mismatch, r.error().message());
+      refused_.insert(*q.download);  // its DownloadFailed must follow, never TargetReady
     }
   }
 
   tuf::Updater& u_;
   Input& in_;
   std::deque<Request> pending_;
-  std::set<std::uint64_t> ids_;
-  std::map<std::uint64_t, tuf::TargetInfo> downloads_;
-  std::uint64_t max_id_ = 0;
+  IdLog<tuf::RequestId> request_ids_;
+  IdLog<tuf::LookupId> lookup_ids_;
+  IdLog<tuf::DownloadId> download_ids_;
+  std::map<tuf::LookupId, std::string> lookups_;        // started, not yet reported
+  std::map<tuf::DownloadId, tuf::TargetInfo> downloads_;  // started, not yet reported
+  std::deque<tuf::DownloadId> unclaimed_;  // downloads whose Fetch has not appeared yet
+  std::set<tuf::DownloadId> refused_;      // deliver() refused their bytes
+  std::vector<tuf::FoundTarget> found_;
   bool rotated_ = false;
   int steps_ = 0;
   const bool trace_ = std::getenv("TUFGET_FUZZ_TRACE") != nullptr;
 };
 
-// After Failed, every call fails with the same error.
-void check_sticky(tuf::Updater& u, const tuf::Error& e) {
-  for (int i = 0; i < 2; ++i) {
-    tuf::Action a = u.next();
-    CHECK(std::holds_alternative<tuf::Failed>(a), "failure is not sticky (next)");
-    CHECK(same_error(std::get<tuf::Failed>(a).error, e), "next() changed the error");
-  }
-  auto expect_same = [&e](const auto& r, const char* call) {
-    CHECK(!r.has_value(), std::string("failure is not sticky: ") + call);
-    CHECK(same_error(r.error(), e), std::string("error changed by ") + call);
-  };
-  expect_same(u.start_refresh(tuf_fuzz::kNow), "start_refresh");
-  expect_same(u.start_lookup("a.txt"), "start_lookup");
-  tuf::TargetInfo info{"a.txt", 1, {{"sha256", std::string(64, '0')}}};
-  expect_same(u.start_download(info, tuf_fuzz::kTargetsBase), "start_download");
-  expect_same(u.deliver(1, tuf::as_bytes("{}")), "deliver");
-  expect_same(u.fail(1, transport_error(tuf::Errc::not_found, "", "")), "fail");
+// A failed refresh reports Failed once and ends only itself: the updater is then idle and
+// unrefreshed, and may be refreshed again.
+void check_after_failed_refresh(tuf::Updater& u, Driver& driver) {
+  CHECK(std::holds_alternative<tuf::Done>(u.next()), "a failed refresh reported more than once");
+  CHECK(!u.refreshed(), "refreshed after a failed refresh");
+  auto lookup = u.start_lookup("a.txt");
+  CHECK(!lookup && lookup.error().code == tuf::Errc::usage, "lookup allowed after Failed");
+  driver.check_unknown_id(driver.max_request_id(), true);
 }
 
-void check_lookup(const std::string& path, const std::optional<tuf::TargetInfo>& found) {
-  auto content = repo().target_content.find(path);
-  if (content == repo().target_content.end()) {
-    CHECK(!found.has_value(), "lookup found a target nobody listed: " + path);
-    return;
-  }
-  if (!found) return;  // e.g. the delegation budget ran out
-  CHECK(found->path == path);
-  CHECK(found->length == content->second.size(), "looked-up length is not the listed one");
-  CHECK(!found->hashes.empty());
-  CHECK(tuf::verify_target(*found, tuf::as_bytes(content->second)).has_value(),
-        "looked-up hashes are not the listed ones");
+// Starts 1 to max_count lookups at once (paths from the input, repeats allowed).
+void lookup_round(Input& in, Driver& driver, int max_count) {
+  const auto& paths = repo().lookup_paths;
+  const int count = 1 + in.byte() % max_count;
+  for (int i = 0; i < count; ++i) driver.start_lookup(paths[in.byte() % paths.size()]);
 }
 
 }  // namespace
@@ -361,29 +485,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (int round = 0; round < 3; ++round) {
     if (round > 0 && in.empty()) break;
     CHECK(u.start_refresh(tuf_fuzz::kNow).has_value(), "start_refresh refused");
-    if (auto err = driver.run()) {
-      check_sticky(u, *err);
-      return 0;
+    if (driver.run()) {
+      check_after_failed_refresh(u, driver);
+      continue;
     }
     CHECK(u.refreshed(), "refresh Done but not refreshed");
 
-    const std::string& path = repo().lookup_paths[in.byte() % repo().lookup_paths.size()];
-    CHECK(u.start_lookup(path).has_value(), "start_lookup refused after a refresh");
-    if (auto err = driver.run()) {
-      check_sticky(u, *err);
-      return 0;
-    }
-    check_lookup(path, u.lookup_result());
-    if (!u.lookup_result()) continue;
+    // Several lookups at once, their requests answered in the order the input picks.
+    lookup_round(in, driver, 4);
+    CHECK(!driver.run(), "Failed reported by lookups");
 
-    const tuf::TargetInfo info = *u.lookup_result();
-    auto id = u.start_download(info, tuf_fuzz::kTargetsBase);
-    CHECK(id.has_value(), "start_download refused a looked-up target");
-    driver.expect_download(*id, info);
-    if (auto err = driver.run()) {
-      check_sticky(u, *err);
-      return 0;
+    // Download what they found (some twice), with 0-2 more lookups running alongside.
+    for (const tuf::FoundTarget& t : driver.take_found()) {
+      const int copies = in.byte() % 3;
+      for (int i = 0; i < copies; ++i) driver.start_download(t);
     }
+    if (in.byte() & 1) lookup_round(in, driver, 2);
+    CHECK(!driver.run(), "Failed reported by lookups or downloads");
+    (void)driver.take_found();
   }
   return 0;
 }

@@ -7,7 +7,7 @@
 //     redirects, no proxies) that enforces the updater's byte limit while reading;
 //   - a metadata store in a directory, written atomically (temporary file, fsync, rename);
 //   - the poll loop: ask next(), answer Fetch/LoadCached with deliver()/fail(), store Persist,
-//     keep TargetReady, stop at Done/Failed.
+//     collect each lookup's and each download's own result by id, stop at Done/Failed.
 //
 // Usage:
 //   embed_fetcher --root ROOT.json --metadata-url URL --target-base-url URL
@@ -194,10 +194,18 @@ class DirStore {
  public:
   explicit DirStore(fs::path dir) : dir_(std::move(dir)) { fs::create_directories(dir_); }
 
-  std::optional<std::string> load(const std::string& role) const {
+  // The stored copy of `role`, or nullopt when there is none or it is longer than max_bytes
+  // (a copy that long is not usable: the updater fetches the file instead).
+  std::optional<std::string> load(const std::string& role, std::uint64_t max_bytes) const {
     std::ifstream in(file(role), std::ios::binary);
     if (!in) return std::nullopt;
-    return std::string(std::istreambuf_iterator<char>(in), {});
+    std::string bytes(max_bytes < kChunk ? max_bytes + 1 : kChunk, '\0');
+    std::string out;
+    while (in.read(bytes.data(), static_cast<std::streamsize>(bytes.size())) || in.gcount()) {
+      out.append(bytes.data(), static_cast<std::size_t>(in.gcount()));
+      if (out.size() > max_bytes) return std::nullopt;
+    }
+    return out;
   }
 
   void persist(const std::string& role, std::string_view bytes) const {
@@ -210,35 +218,53 @@ class DirStore {
   }
 
  private:
+  static constexpr std::uint64_t kChunk = 64 * 1024;
   fs::path dir_;
 };
 
 // ---- the poll loop -----------------------------------------------------------------------------
 
-// Runs the updater's current operation to its end. Verified targets go to `ready` by id.
-tuf::Result<void> run(tuf::Updater& updater, const DirStore& store,
-                      std::map<std::uint64_t, std::string>& ready) {
+// What the operations started on an updater reported, by their ids. Each lookup and each
+// download reports exactly once; a failure is that operation's alone.
+struct Outcomes {
+  std::map<tuf::LookupId, tuf::Result<std::optional<tuf::FoundTarget>>> lookups;
+  std::map<tuf::DownloadId, tuf::Result<std::string>> downloads;
+};
+
+// Answers one Fetch or LoadCached. deliver() takes the bytes (no copy). Its result only says
+// whether a target's bytes were refused on the spot; the download's DownloadFailed follows.
+void answer(tuf::Updater& updater, const DirStore& store, const tuf::Action& action) {
+  if (auto* f = std::get_if<tuf::Fetch>(&action)) {
+    auto body = fetch_http(f->url, f->max_bytes);
+    (void)(body ? updater.deliver(f->id, std::move(*body)) : updater.fail(f->id, body.error()));
+  } else if (auto* l = std::get_if<tuf::LoadCached>(&action)) {
+    // The stored copy is read only up to the cap the request carries.
+    if (auto bytes = store.load(l->role, l->max_bytes)) {
+      (void)updater.deliver(l->id, std::move(*bytes));
+    } else {
+      (void)updater.fail(l->id, transport_error(tuf::Errc::not_found, "no usable local copy"));
+    }
+  }
+}
+
+// Polls until every operation started on the updater has reported (Done). Lookup and download
+// results go to `out`; the error returned is a failed refresh's (or a broken loop's).
+tuf::Result<void> run(tuf::Updater& updater, const DirStore& store, Outcomes& out) {
   for (;;) {
     tuf::Action action = updater.next();
-    if (auto* f = std::get_if<tuf::Fetch>(&action)) {
-      auto body = fetch_http(f->url, f->max_bytes);
-      // deliver/fail may refuse the answer at once (a target that does not verify); the next
-      // next() then reports Failed, so its result only matters for the message.
-      if (body) {
-        (void)updater.deliver(f->id, tuf::as_bytes(*body));
-      } else {
-        (void)updater.fail(f->id, body.error());
-      }
-    } else if (auto* l = std::get_if<tuf::LoadCached>(&action)) {
-      if (auto bytes = store.load(l->role)) {
-        (void)updater.deliver(l->id, tuf::as_bytes(*bytes));
-      } else {
-        (void)updater.fail(l->id, transport_error(tuf::Errc::not_found, "not cached"));
-      }
+    if (std::holds_alternative<tuf::Fetch>(action) ||
+        std::holds_alternative<tuf::LoadCached>(action)) {
+      answer(updater, store, action);
     } else if (auto* p = std::get_if<tuf::Persist>(&action)) {
       store.persist(p->role, p->bytes);
+    } else if (auto* d = std::get_if<tuf::LookupDone>(&action)) {
+      out.lookups.insert_or_assign(d->id, std::move(d->found));
+    } else if (auto* lf = std::get_if<tuf::LookupFailed>(&action)) {
+      out.lookups.insert_or_assign(lf->id, std::unexpected(lf->error));
     } else if (auto* t = std::get_if<tuf::TargetReady>(&action)) {
-      ready[t->id] = std::move(t->bytes);
+      out.downloads.insert_or_assign(t->id, std::move(t->bytes));
+    } else if (auto* df = std::get_if<tuf::DownloadFailed>(&action)) {
+      out.downloads.insert_or_assign(df->id, std::unexpected(df->error));
     } else if (std::holds_alternative<tuf::Waiting>(action)) {
       // Every request above is answered before polling again, so nothing is ever outstanding
       // here. A concurrent fetcher would wait for one of its transfers to finish instead.
@@ -283,7 +309,7 @@ int main(int argc, char** argv) try {
   const DirStore store(opt["cache"]);
 
   // The trusted root: the newest one persisted by an earlier run, else the bootstrap root.
-  auto root = store.load("root");
+  auto root = store.load("root", tuf::UpdaterConfig{}.root_max_length);
   if (!root) root = read_file(opt["root"]);
   if (!root) {
     std::cerr << "embed_fetcher: cannot read " << opt["root"] << "\n";
@@ -296,28 +322,33 @@ int main(int argc, char** argv) try {
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-  std::map<std::uint64_t, std::string> ready;
+  Outcomes out;
   if (auto ok = updater->start_refresh(now); !ok) return fail_with(ok.error());
-  if (auto ok = run(*updater, store, ready); !ok) return fail_with(ok.error());
+  if (auto ok = run(*updater, store, out); !ok) return fail_with(ok.error());
 
-  // 2. Lookup through the delegation graph.
+  // 2. Lookup through the delegation graph. Any number of lookups may be started before
+  // running the loop; each reports under its own id.
   const std::string target = opt["target"];
-  if (auto ok = updater->start_lookup(target); !ok) return fail_with(ok.error());
-  if (auto ok = run(*updater, store, ready); !ok) return fail_with(ok.error());
-  const std::optional<tuf::TargetInfo> info = updater->lookup_result();
-  if (!info) {
+  auto lookup = updater->start_lookup(target);
+  if (!lookup) return fail_with(lookup.error());
+  if (auto ok = run(*updater, store, out); !ok) return fail_with(ok.error());
+  auto& found = out.lookups.at(*lookup);
+  if (!found) return fail_with(found.error());
+  if (!*found) {
     return fail_with(tuf::Error{tuf::Errc::target_not_found, target,
                                 "no trusted targets metadata lists it", "", ""});
   }
 
-  // 3. Download: the bytes come back only after their length and hashes verified.
-  auto id = updater->start_download(*info, opt["target-base-url"]);
+  // 3. Download from the lookup's result: the bytes come back only after their length and
+  // hashes verified against the metadata that listed them.
+  auto id = updater->start_download(**found, opt["target-base-url"]);
   if (!id) return fail_with(id.error());
-  if (auto ok = run(*updater, store, ready); !ok) return fail_with(ok.error());
-  const std::string& bytes = ready.at(*id);
+  if (auto ok = run(*updater, store, out); !ok) return fail_with(ok.error());
+  const auto& bytes = out.downloads.at(*id);
+  if (!bytes) return fail_with(bytes.error());
 
-  if (opt.count("out")) write_atomically(opt["out"], bytes);
-  std::cout << tuf::digest_hex(tuf::HashAlg::sha256, tuf::as_bytes(bytes)) << "  " << target
+  if (opt.count("out")) write_atomically(opt["out"], *bytes);
+  std::cout << tuf::digest_hex(tuf::HashAlg::sha256, tuf::as_bytes(*bytes)) << "  " << target
             << "\n";
   return 0;
 } catch (const std::exception& e) {

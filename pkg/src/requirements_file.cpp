@@ -35,6 +35,8 @@
 #include <cstdint>
 #include <utility>
 
+#include "pkg/wheel.h"
+
 namespace pkg {
 namespace {
 
@@ -104,13 +106,6 @@ std::string binary_data(std::string_view file, unsigned line) {
 
 constexpr std::string_view kBase64Url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr std::string_view kHexDigits = "0123456789abcdef";
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // ---- lines --------------------------------------------------------------------------------------
 
@@ -833,23 +828,10 @@ std::optional<std::string> peep_to_hex(std::string_view b64) {
 }
 
 std::string hex_to_peep(std::string_view hex) {
-  if (hex.size() != 64) return {};
-  std::string out;
-  out.reserve(43);
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    const int hi = hex_value(hex[i]), lo = hex_value(hex[i + 1]);
-    if (hi < 0 || lo < 0) return {};
-    acc = (acc << 8) | static_cast<std::uint32_t>(hi * 16 + lo);
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kBase64Url[(acc >> bits) & 0x3fu];
-    }
-  }
-  if (bits > 0) out += kBase64Url[(acc << (6 - bits)) & 0x3fu];
-  return out;
+  // A peep hash is written as a RECORD hash is: urlsafe base64 without padding.
+  constexpr std::string_view kRecordPrefix = "sha256=";
+  auto record = record_hash_from_hex(hex);
+  return record ? record->substr(kRecordPrefix.size()) : std::string{};
 }
 
 Result<RequirementsFile> parse_requirements_text(std::string_view contents, std::string_view name,

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <system_error>
 
 #include "pkg/names.h"
 #include "pkg/version.h"
@@ -109,13 +110,6 @@ std::optional<std::string> b64url_decode(std::string_view text) {
     }
   }
   return out;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // One email-style header block: (name, value) pairs in order, continuation lines joined.
@@ -331,9 +325,12 @@ std::optional<std::string> record_hash_from_hex(std::string_view hex64) {
   if (hex64.size() != 64) return std::nullopt;
   std::string raw(32, '\0');
   for (std::size_t k = 0; k < 32; ++k) {
-    const int hi = hex_value(hex64[2 * k]), lo = hex_value(hex64[2 * k + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    raw[k] = static_cast<char>(hi * 16 + lo);
+    // from_chars reads an unsigned value with no sign, prefix or space: exactly two hex digits.
+    const char* const pair = hex64.data() + 2 * k;
+    std::uint8_t byte = 0;
+    const auto [end, ec] = std::from_chars(pair, pair + 2, byte, 16);
+    if (ec != std::errc{} || end != pair + 2) return std::nullopt;
+    raw[k] = static_cast<char>(byte);
   }
   return record_hash_from_digest(raw);
 }

@@ -19,6 +19,7 @@
 
 #include "support/conformance_runner.h"
 #include "support/repo_sim.h"
+#include "tuf_repo/serialize.h"
 #include "tuf/metadata.h"
 
 namespace {

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "support/zip_writer.h"
+#include "tuf_repo/serialize.h"
 #include "tuf/hash.h"
 #include "tuf/metadata.h"
 #include "tuf/trusted_set.h"

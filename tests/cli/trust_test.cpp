@@ -10,6 +10,7 @@
 
 #include <array>
 
+#include "tuf_repo/serialize.h"
 #include "tuf/metadata.h"
 #include "warehouse_fixture.h"
 

@@ -9,6 +9,7 @@
 
 #include "support/repo_sim.h"
 #include "support/sim_driver.h"
+#include "tuf_repo/serialize.h"
 #include "tuf/updater.h"
 
 using tuf::Errc;
@@ -69,9 +70,12 @@ TEST_CASE("arbitrary installation: replaced target bytes are refused", "[attack]
   sim.publish({"targets"});
   SimDriver d(sim);
   require_ok(d.refresh());
-  const tuf::TargetInfo info{"app/tool.tar.gz", file.length, file.hashes};
-  sim.serve(d.updater().target_url(info, RepoSim::kTargetsUrl), "malicious tool!");  // same length
-  Run r = d.download(info);
+  Run found = d.lookup("app/tool.tar.gz");
+  REQUIRE(found.found);
+  CHECK(found.found->info().length == file.length);
+  sim.serve(d.updater().target_url(found.found->info(), RepoSim::kTargetsUrl),
+            "malicious tool!");  // same length
+  Run r = d.download(*found.found);
   refused(d, r, Errc::length_or_hash_mismatch, "app/tool.tar.gz", {});
 }
 

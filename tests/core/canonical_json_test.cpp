@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "tuf_repo/serialize.h"
 #include "tuf/metadata.h"
 
 namespace {

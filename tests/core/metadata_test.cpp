@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "tuf_repo/serialize.h"
 #include "tuf/metadata.h"
 
 namespace {
@@ -468,6 +469,41 @@ TEST_CASE("parse_snapshot schema rules", "[metadata][snapshot]") {
                       replaced(s, R"(, "meta": {"targets.json": {"version": 1}})", "")))),
                   "signed.meta: missing");
   require_invalid(tuf::parse_snapshot(as_bytes(envelope(kTimestampSigned))), "signed._type");
+}
+
+TEST_CASE("one JsonParser parses document after document and results do not borrow from it",
+          "[metadata][parser]") {
+  tuf::JsonParser parser;
+  auto root = tuf::parse_root(parser, as_bytes(envelope(kRootSigned)));
+  REQUIRE(root);
+  const std::string root_canonical = root->canonical_signed;
+  // A larger document (the buffers grow), a malformed one and an unsorted one in between.
+  std::string big = R"({"_type":"snapshot","expires":"2030-01-01T00:00:00Z","meta":{)";
+  for (int i = 10000; i < 12000; ++i) big += "\"r" + std::to_string(i) + ".json\":{\"version\":1},";
+  big += R"("targets.json":{"version":1}},"spec_version":"1.0.31","version":1})";
+  auto snap = tuf::parse_snapshot(parser, as_bytes(envelope(big)));
+  REQUIRE(snap);
+  require_invalid(tuf::parse_timestamp(parser, as_bytes(std::string("{\"signed\": "))),
+                  "malformed JSON");
+  CHECK(*tuf::canonicalize_json(parser, as_bytes(R"({"b":{"d":1,"c":2},"a":0})")) ==
+        R"({"a":0,"b":{"c":2,"d":1}})");
+  auto ts = tuf::parse_timestamp(parser, as_bytes(envelope(kTimestampSigned)));
+  REQUIRE(ts);
+  CHECK(ts->signed_part.snapshot_meta.version == 7);
+  // Earlier results are unchanged and equal to what a fresh parser gives.
+  CHECK(root->canonical_signed == root_canonical);
+  CHECK(root_canonical == tuf::parse_root(as_bytes(envelope(kRootSigned)))->canonical_signed);
+  CHECK(snap->signed_part.meta.size() == 2001);
+  CHECK(snap->canonical_signed == big);
+
+  // A copy starts empty, a moved-from parser starts again: both still parse.
+  const std::string doc = envelope(kRootSigned);
+  tuf::JsonParser copy = parser;
+  CHECK(tuf::parse_root(copy, as_bytes(doc))->canonical_signed == root_canonical);
+  tuf::JsonParser moved = std::move(parser);
+  CHECK(tuf::parse_root(moved, as_bytes(doc))->canonical_signed == root_canonical);
+  // NOLINTNEXTLINE(bugprone-use-after-move): a moved-from parser is documented as usable
+  CHECK(tuf::parse_root(parser, as_bytes(doc))->canonical_signed == root_canonical);
 }
 
 // ---- Targets ----------------------------------------------------------------------------------

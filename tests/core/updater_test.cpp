@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <set>
+#include <type_traits>
 
 #include "support/repo_sim.h"
 #include "support/sim_driver.h"
@@ -71,17 +72,18 @@ TEST_CASE("request ids are never reused", "[updater][api]") {
   require_ok(dl);
   REQUIRE(dl.ready.size() == 2);
 
-  // Every Fetch and LoadCached has its own id; a download's Fetch carries the id
-  // start_download returned, and so does its TargetReady.
-  const std::vector<std::uint64_t>& ids = d.request_ids;
-  const std::set<std::uint64_t> distinct(ids.begin(), ids.end());
-  CHECK(distinct.size() == ids.size());
-  CHECK(distinct.contains(*id_a));
-  CHECK(distinct.contains(*id_b));
+  // Every Fetch and LoadCached has its own request id; TargetReady carries the download id
+  // start_download returned.
+  // Ids of all three kinds come from one counter, so none is ever reused across kinds either.
+  std::set<std::uint64_t> distinct;
+  for (tuf::RequestId id : d.request_ids) distinct.insert(tuf::value_of(id));
+  CHECK(distinct.size() == d.request_ids.size());
+  CHECK_FALSE(distinct.contains(tuf::value_of(*id_a)));
+  CHECK_FALSE(distinct.contains(tuf::value_of(*id_b)));
   CHECK(*id_a != *id_b);
-  std::set<std::uint64_t> ready_ids;
+  std::set<tuf::DownloadId> ready_ids;
   for (const auto& t : dl.ready) ready_ids.insert(t.id);
-  CHECK(ready_ids == std::set<std::uint64_t>{*id_a, *id_b});
+  CHECK(ready_ids == std::set<tuf::DownloadId>{*id_a, *id_b});
 }
 
 TEST_CASE("an unknown or already answered request id is a usage error that changes nothing",
@@ -94,10 +96,11 @@ TEST_CASE("an unknown or already answered request id is a usage error that chang
   REQUIRE(fetch != nullptr);
   CHECK(tuf_test::short_url(fetch->url) == "metadata/2.root.json");
 
-  auto bad = d.updater().deliver(fetch->id + 1000, tuf::as_bytes(std::string("junk")));
+  const tuf::RequestId unknown{tuf::value_of(fetch->id) + 1000};
+  auto bad = d.updater().deliver(unknown, std::string("junk"));
   REQUIRE_FALSE(bad);
   CHECK(bad.error().code == Errc::usage);
-  auto bad_fail = d.updater().fail(fetch->id + 1000, tuf::Error{Errc::not_found, "", "", "", ""});
+  auto bad_fail = d.updater().fail(unknown, tuf::Error{Errc::not_found, "", "", "", ""});
   REQUIRE_FALSE(bad_fail);
   CHECK(bad_fail.error().code == Errc::usage);
   // Still waiting for the real answer, and nothing else was asked.
@@ -116,29 +119,29 @@ TEST_CASE("an unknown or already answered request id is a usage error that chang
   CHECK(d.updater().trusted().targets() != nullptr);
 }
 
-TEST_CASE("failure is sticky", "[updater][api]") {
+TEST_CASE("a failed refresh leaves the updater unrefreshed until a refresh succeeds",
+          "[updater][api]") {
   RepoSim sim;
+  sim.add_target("a.txt", "aaa");
+  sim.publish({"targets"});
   sim.serve("metadata/timestamp.json", "not json");
   SimDriver d(sim);
   Run r = d.refresh();
   REQUIRE_FALSE(r.ok());
   CHECK(r.code() == Errc::invalid_metadata);
-  const tuf::Error first = *r.error;
 
-  auto again = d.updater().next();
-  REQUIRE(std::holds_alternative<tuf::Failed>(again));
-  CHECK(std::get<tuf::Failed>(again).error.code == first.code);
-  auto refresh = d.updater().start_refresh(RepoSim::kNow);
-  REQUIRE_FALSE(refresh);
-  CHECK(refresh.error().code == first.code);
-  CHECK_FALSE(d.updater().start_lookup("a.txt"));
-  CHECK_FALSE(d.updater().deliver(1, tuf::as_bytes(std::string("x"))));
+  // Reported once; nothing is outstanding afterwards.
+  CHECK(std::holds_alternative<tuf::Done>(d.updater().next()));
   CHECK_FALSE(d.updater().refreshed());
+  auto lookup = d.updater().start_lookup("a.txt");
+  REQUIRE_FALSE(lookup);
+  CHECK(lookup.error().code == Errc::usage);
+  CHECK_FALSE(d.updater().deliver(tuf::RequestId{1}, std::string("x")));
 
-  // A new updater (next run) recovers once the repository serves good metadata again.
+  // The same updater refreshes again once the repository serves good metadata.
   sim.clear_tampering();
-  d.restart();
   require_ok(d.refresh());
+  CHECK(d.lookup("a.txt").found.has_value());
 }
 
 TEST_CASE("lookup and download before a completed refresh are usage errors", "[updater][api]") {
@@ -149,12 +152,13 @@ TEST_CASE("lookup and download before a completed refresh are usage errors", "[u
   auto lookup = d.updater().start_lookup("a.txt");
   REQUIRE_FALSE(lookup);
   CHECK(lookup.error().code == Errc::usage);
-  auto dl = d.updater().start_download(tuf::TargetInfo{"a.txt", file.length, file.hashes},
-                                       RepoSim::kTargetsUrl);
-  REQUIRE_FALSE(dl);
-  CHECK(dl.error().code == Errc::usage);
+  // A download can only start from a lookup's FoundTarget (no caller-made TargetInfo).
+  static_assert(!std::is_constructible_v<tuf::FoundTarget, tuf::TargetInfo, std::string>);
   CHECK(d.fetches.empty());
   require_ok(d.refresh());
+  Run found = d.lookup("a.txt");
+  REQUIRE(found.found);
+  CHECK(found.found->info().length == file.length);
 }
 
 TEST_CASE("cached metadata is asked for (LoadCached) before the role is fetched",
@@ -388,7 +392,7 @@ TEST_CASE("5.6.7 delegations are searched pre-order, depth-first, in order of ap
   Run r = d.lookup("wanted.txt");
   require_ok(r);
   REQUIRE(r.found);
-  CHECK(r.found->length == 6);
+  CHECK(r.found->info().length == 6);
   CHECK(delegated_fetches(d) == Names{"A", "A1", "A2", "B"});  // B1 is not needed
 }
 
@@ -404,8 +408,8 @@ TEST_CASE("5.6.7 the first role listing the target wins", "[updater][delegation]
   Run r = d.lookup("t.txt");
   require_ok(r);
   REQUIRE(r.found);
-  CHECK(r.found->length == a.length);
-  CHECK(r.found->hashes == a.hashes);
+  CHECK(r.found->info().length == a.length);
+  CHECK(r.found->info().hashes == a.hashes);
   CHECK(delegated_fetches(d) == Names{"A"});
 }
 
@@ -524,7 +528,7 @@ TEST_CASE("path_hash_prefixes select the role by the sha256 of the target path",
   Run r = d.lookup(path);
   require_ok(r);
   REQUIRE(r.found);
-  CHECK(r.found->hashes == right.hashes);
+  CHECK(r.found->info().hashes == right.hashes);
   CHECK(delegated_fetches(d) == Names{"covering"});
 }
 
@@ -593,7 +597,7 @@ TEST_CASE("5.7.3 with consistent snapshots a target is fetched as <dir>/<hash>.<
       consistent ? "targets/dir/sub/" + file.hashes[0].second + ".file.txt"
                  : "targets/dir/sub/file.txt";
   CHECK(d.fetched_urls().back() == expected);
-  CHECK(tuf_test::short_url(d.updater().target_url(*r.found, RepoSim::kTargetsUrl)) == expected);
+  CHECK(tuf_test::short_url(d.updater().target_url(r.found->info(), RepoSim::kTargetsUrl)) == expected);
 }
 
 TEST_CASE("prefix_targets_with_hash = false keeps plain target names", "[updater][download]") {
@@ -659,7 +663,7 @@ TEST_CASE("several downloads may be outstanding at once", "[updater][download]")
   SimDriver d(sim);
   d.defer_answers = true;
   require_ok(d.refresh());
-  std::vector<tuf::TargetInfo> infos;
+  std::vector<tuf::FoundTarget> infos;
   for (const auto& p : paths) {
     Run r = d.lookup(p);
     require_ok(r);

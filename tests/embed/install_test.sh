@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the tufcore component into a temporary prefix and builds tests/embed/capi_test.c
 # against the installed files twice: with CMake's find_package(tufcore) and with pkg-config.
-# Both programs must run and pass.
+# Both programs must run and pass against a 2-bin index holding the pip wheel.
 #   install_test.sh --build-dir B --source-dir S --cmake CMAKE --cc CC --generator G --tufget T
 set -euo pipefail
 die() { echo "FAIL: $*" >&2; exit 1; }
@@ -47,8 +47,13 @@ ls "$libdir"/libtufcore.so.* >/dev/null || die "libtufcore.so.* not in $libdir"
 [ -L "$libdir/libtufcore.so" ] || die "libtufcore.so development link missing"
 echo "ok: installed $(find "$prefix" \( -type f -o -type l \) | sed "s|$prefix/||" | sort | tr '\n' ' ')"
 
-"$tufget" index init "$work/index" >/dev/null
-root="$work/index/tuf-metadata/1.root.json"
+# The index capi_test runs against (tests/embed/run_examples.sh makes the same one).
+wheels=(/usr/share/python-wheels/pip-*.whl)
+[ -f "${wheels[0]}" ] || die "no pip wheel in /usr/share/python-wheels (scripts/deps.sh installs python3-pip-whl)"
+index="$work/index"
+"$tufget" index init "$index" --bins 2 >/dev/null
+"$tufget" index add "$index" "${wheels[@]}" >/dev/null
+"$tufget" index publish "$index" >/dev/null
 
 # 1. find_package(tufcore)
 gen=()
@@ -60,7 +65,7 @@ gen=()
 grep -q "found tufcore" "$work/consumer.log" || die "consumer did not report the package"
 "$cmake" --build "$work/consumer" >>"$work/consumer.log" 2>&1 ||
   { cat "$work/consumer.log" >&2; die "building the find_package consumer failed"; }
-"$work/consumer/consumer" "$root" || die "find_package consumer failed"
+"$work/consumer/consumer" "$index" || die "find_package consumer failed"
 echo "ok: find_package(tufcore) consumer"
 
 # 2. pkg-config
@@ -72,6 +77,6 @@ want=$(sed -n 's/^#define TUF_VERSION "\(.*\)"$/\1/p' "$header")
 "$cc" -std=c11 -Wall -Wextra -pedantic -Werror $(pkg-config --cflags tufcore) \
   "$source/tests/embed/capi_test.c" -o "$work/pc_consumer" $(pkg-config --libs tufcore) \
   -Wl,-rpath,"$(pkg-config --variable=libdir tufcore)" || die "building with pkg-config failed"
-"$work/pc_consumer" "$root" || die "pkg-config consumer failed"
+"$work/pc_consumer" "$index" || die "pkg-config consumer failed"
 echo "ok: pkg-config consumer (tufcore $version)"
 ok=1

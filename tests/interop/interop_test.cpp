@@ -26,6 +26,7 @@
 #include <variant>
 #include <vector>
 
+#include "tuf_repo/serialize.h"
 #include "tuf/bytes.h"
 #include "tuf/error.h"
 #include "tuf/hash.h"
@@ -338,6 +339,14 @@ class Pump {
         run_.persisted.push_back(p->role);
       } else if (auto* t = std::get_if<tuf::TargetReady>(&a)) {
         run_.released[t->info.path] = t->bytes;
+      } else if (auto* done = std::get_if<tuf::LookupDone>(&a)) {
+        found_ = done->found;
+      } else if (auto* lf = std::get_if<tuf::LookupFailed>(&a)) {
+        run_.failure = lf->error;
+        return false;
+      } else if (auto* df = std::get_if<tuf::DownloadFailed>(&a)) {
+        run_.failure = df->error;
+        return false;
       } else if (std::holds_alternative<tuf::Waiting>(a)) {
         FAIL("updater is Waiting although every request has been answered");
       } else if (std::holds_alternative<tuf::Done>(a)) {
@@ -350,6 +359,8 @@ class Pump {
     FAIL("updater did not finish within 100000 actions");
     return false;
   }
+  // The last LookupDone's result.
+  const std::optional<tuf::FoundTarget>& found() const { return found_; }
 
  private:
   void answer_fetch(tuf::Updater& u, const tuf::Fetch& f) {
@@ -369,16 +380,17 @@ class Pump {
     }
     // deliver() may already report a verification failure (the next poll returns Failed);
     // only a usage error would mean the pump itself misbehaved.
-    auto delivered = u.deliver(f.id, tuf::as_bytes(it->second));
+    auto delivered = u.deliver(f.id, it->second);
     if (!delivered) REQUIRE(delivered.error().code != tuf::Errc::usage);
   }
 
   const std::map<std::string, std::string>& files_;
   PumpRun& run_;
+  std::optional<tuf::FoundTarget> found_;
 };
 
 // refresh, then lookup and download every target the manifest lists, in order; stops at the
-// first failure (failure is sticky).
+// first failure.
 PumpRun run_updater(const Fixtures& fx, const std::map<std::string, std::string>& files) {
   PumpRun run;
   auto u =
@@ -396,7 +408,7 @@ PumpRun run_updater(const Fixtures& fx, const std::map<std::string, std::string>
       run.failed_during = "lookup:" + t.path;
       return run;
     }
-    const auto& found = u->lookup_result();
+    const auto& found = pump.found();
     if (!found) {
       run.failure = make_error(tuf::Errc::target_not_found, t.role, t.path);
       run.failed_during = "lookup:" + t.path;

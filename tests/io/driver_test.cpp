@@ -69,6 +69,19 @@ std::vector<std::string> requested_targets(const HostileServer& server) {
 
 }  // namespace
 
+// One lookup through the driver; the target must be found.
+tuf::FoundTarget look_up(tuf::Updater& updater, tuf_io::HttpClient& http,
+                         tuf_io::MetadataStore& store, const std::string& path) {
+  auto results = tuf_io::lookup_all(updater, http, store, {path});
+  REQUIRE(results.has_value());
+  REQUIRE(results->size() == 1);
+  auto& one = results->front();
+  INFO((one ? "" : one.error().message()));
+  REQUIRE(one.has_value());
+  REQUIRE(one->has_value());
+  return **one;
+}
+
 TEST_CASE("driver: a refresh over loopback HTTP persists every top-level role", "[io][driver]") {
   LoopbackRepo repo;
   repo.sim.publish_root();  // root v2: the walk fetches and persists it
@@ -123,10 +136,8 @@ TEST_CASE("driver: a second refresh loads the cache: a download reaches on_targe
   REQUIRE(tuf_io::drive(updater, http, store, hooks).has_value());
   CHECK(loads >= 1);
 
-  REQUIRE(updater.start_lookup("pkgs/demo.txt").has_value());
-  REQUIRE(tuf_io::drive(updater, http, store).has_value());
-  REQUIRE(updater.lookup_result().has_value());
-  auto id = updater.start_download(*updater.lookup_result(), repo.targets_url());
+  auto id = updater.start_download(look_up(updater, http, store, "pkgs/demo.txt"),
+                                   repo.targets_url());
   REQUIRE(id.has_value());
   std::vector<std::string> delivered;
   hooks = {};
@@ -151,11 +162,9 @@ TEST_CASE("driver: a target served longer than its trusted length is cut off and
   auto updater = repo.updater();
   REQUIRE(updater.start_refresh(RepoSim::kNow).has_value());
   REQUIRE(tuf_io::drive(updater, http, store).has_value());
-  REQUIRE(updater.start_lookup("big.bin").has_value());
-  REQUIRE(tuf_io::drive(updater, http, store).has_value());
-  REQUIRE(updater.lookup_result().has_value());
+  const tuf::FoundTarget big = look_up(updater, http, store, "big.bin");
   repo.server.route("/targets/big.bin", Response::with(tufget_test::Behaviour::endless));
-  REQUIRE(updater.start_download(*updater.lookup_result(), repo.targets_url()).has_value());
+  REQUIRE(updater.start_download(big, repo.targets_url()).has_value());
   bool released = false;
   tuf_io::DriverHooks hooks;
   hooks.on_target = [&](const tuf::TargetReady&) -> tuf::Result<void> {
@@ -193,9 +202,8 @@ TEST_CASE("driver: an on_target error stops the run and is returned", "[io][driv
   auto updater = repo.updater();
   REQUIRE(updater.start_refresh(RepoSim::kNow).has_value());
   REQUIRE(tuf_io::drive(updater, http, store).has_value());
-  REQUIRE(updater.start_lookup("a.txt").has_value());
-  REQUIRE(tuf_io::drive(updater, http, store).has_value());
-  REQUIRE(updater.start_download(*updater.lookup_result(), repo.targets_url()).has_value());
+  REQUIRE(updater.start_download(look_up(updater, http, store, "a.txt"), repo.targets_url())
+              .has_value());
   tuf_io::DriverHooks hooks;
   hooks.on_target = [](const tuf::TargetReady&) -> tuf::Result<void> {
     return tuf::fail(tuf::Errc::usage, "a.txt", "installer refused it");

@@ -91,7 +91,7 @@ TEST_CASE("http: a normal fetch returns the body and sends Host, User-Agent, ide
   CHECK(requests[0].method == "GET");
   CHECK(requests[0].target == "/metadata/1.root.json");
   CHECK(requests[0].header("Host") == "127.0.0.1:" + std::to_string(server.port()));
-  CHECK(requests[0].header("User-Agent") == "tufget/0.1");
+  CHECK(requests[0].header("User-Agent") == "tufget/0.2");
   CHECK(requests[0].header("Accept-Encoding") == "identity");
   CHECK(client.pending() == 0);
 }
@@ -527,6 +527,23 @@ TEST_CASE("http: file: URLs are read with the byte limit: a missing file is not_
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("http: a file: URL that cannot be read says which local path and why", "[io][http]") {
+  auto dir = std::filesystem::temp_directory_path() / ("tufget-http-file-err-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "metadata");
+  tuf_io::HttpClient client(test_options());
+  const std::string base = "file://" + dir.string();
+  auto missing = client.fetch(base + "/gone.json", 100);
+  REQUIRE_FALSE(missing.has_value());
+  CHECK(missing.error().code == tuf::Errc::not_found);
+  CHECK_THAT(missing.error().detail,
+             Contains("cannot open " + (dir / "gone.json").string() + ": No such file or directory"));
+  auto directory = client.fetch(base + "/metadata", 100);
+  REQUIRE_FALSE(directory.has_value());
+  CHECK(directory.error().code == tuf::Errc::transport);
+  CHECK_THAT(directory.error().detail, Contains((dir / "metadata").string() + ": is a directory"));
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("http: bad and unsupported URLs fail through the callback, naming the URL",
           "[io][http]") {
   tuf_io::HttpClient client(test_options());
@@ -653,6 +670,24 @@ TEST_CASE("http: http_proxy gets absolute-form requests: loopback hosts bypass i
   REQUIRE(direct.has_value());
   CHECK(proxy.request_count() == 1);
   CHECK(origin.request_count() == 1);
+}
+
+TEST_CASE("http: credentials in http_proxy are sent as Proxy-Authorization: Basic",
+          "[io][http][proxy]") {
+  EnvGuard env;
+  HostileServer proxy;
+  proxy.route("http://tuf.test/a", Response::ok("a"));
+  // "al:x" is 4 bytes: its base64 ends in "==" padding.
+  env.set("http_proxy", "http://al:x@127.0.0.1:" + std::to_string(proxy.port()));
+  auto options = test_options();
+  options.use_proxy_env = true;
+  tuf_io::HttpClient client(options);
+  auto r = client.fetch("http://tuf.test/a", 100);
+  INFO(error_text(r));
+  REQUIRE(r.has_value());
+  auto requests = proxy.requests();
+  REQUIRE(requests.size() == 1);
+  CHECK(requests[0].header("Proxy-Authorization") == "Basic YWw6eA==");
 }
 
 TEST_CASE("http: https_proxy is used through CONNECT: a refused CONNECT is an error",

@@ -18,6 +18,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+
 #include "tuf/metadata.h"
 
 extern char** environ;
@@ -30,21 +33,10 @@ using tufget_test::Response;
 
 // ---- quoting -----------------------------------------------------------------------------------
 
+// Python's urllib.parse.quote(s, safe=""): everything but RFC 3986 unreserved characters
+// percent-encoded, upper-case hex (Boost.URL's encoder: independent of the core's).
 std::string py_quote(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '_' || c == '.' || c == '-' || c == '~';
-    if (keep) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
+  return boost::urls::encode(s, boost::urls::unreserved_chars);
 }
 
 std::string py_unquote(std::string_view s) {

@@ -1,14 +1,14 @@
 #include "support/repo_sim.h"
 
-#include <openssl/bio.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/rsa.h>
 #include <sodium.h>
 
 #include <algorithm>
 #include <set>
 #include <stdexcept>
+
+#include "tuf_repo/bins.h"
+#include "tuf_repo/serialize.h"
 
 namespace tuf_test {
 namespace {
@@ -30,37 +30,13 @@ void init_sodium() {
   if (sodium_init() < 0) die("sodium_init failed");
 }
 
-std::string pem_public(EVP_PKEY* pkey) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
-  if (!bio || PEM_write_bio_PUBKEY(bio.get(), pkey) != 1) die("PEM_write_bio_PUBKEY failed");
-  char* data = nullptr;
-  const long n = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(n));
-}
-
-std::string evp_sign(EVP_PKEY* pkey, KeyType type, std::string_view message) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_PKEY_CTX* pctx = nullptr;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, EVP_sha256(), nullptr, pkey) != 1) {
-    die("EVP_DigestSignInit failed");
+tuf_repo::KeyType repo_key_type(KeyType type) {
+  switch (type) {
+    case KeyType::ed25519: return tuf_repo::KeyType::ed25519;
+    case KeyType::ecdsa_p256: return tuf_repo::KeyType::ecdsa;
+    case KeyType::rsa_pss_sha256: return tuf_repo::KeyType::rsa;
   }
-  if (type == KeyType::rsa_pss_sha256) {
-    // RSASSA-PSS, MGF1-SHA256, salt length = digest length.
-    if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-        EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1 ||
-        EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) != 1) {
-      die("RSA-PSS parameters failed");
-    }
-  }
-  const auto* msg = reinterpret_cast<const unsigned char*>(message.data());
-  std::size_t len = 0;
-  if (EVP_DigestSign(ctx.get(), nullptr, &len, msg, message.size()) != 1) die("sign size");
-  std::string sig(len, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, msg,
-                     message.size()) != 1) {
-    die("EVP_DigestSign failed");
-  }
-  return hex(reinterpret_cast<const unsigned char*>(sig.data()), len);
+  die("unknown key type");
 }
 
 std::string strip_host(std::string_view url) {
@@ -90,44 +66,14 @@ tuf::Targets fresh_targets() {
 Signer Signer::generate(KeyType type) {
   Signer s;
   s.type_ = type;
-  switch (type) {
-    case KeyType::ed25519: {
-      init_sodium();
-      unsigned char pk[crypto_sign_PUBLICKEYBYTES];
-      unsigned char sk[crypto_sign_SECRETKEYBYTES];
-      crypto_sign_keypair(pk, sk);
-      s.ed25519_secret_.assign(reinterpret_cast<const char*>(sk), sizeof sk);
-      s.key_.keytype = "ed25519";
-      s.key_.scheme = "ed25519";
-      s.key_.public_value = hex(pk, sizeof pk);
-      break;
-    }
-    case KeyType::ecdsa_p256:
-    case KeyType::rsa_pss_sha256: {
-      EVP_PKEY* pkey = type == KeyType::ecdsa_p256
-                           ? EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")
-                           : EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", std::size_t{2048});
-      if (!pkey) die("EVP_PKEY_Q_keygen failed");
-      s.pkey_.reset(pkey, EVP_PKEY_free);
-      s.key_.keytype = type == KeyType::ecdsa_p256 ? "ecdsa" : "rsa";
-      s.key_.scheme = type == KeyType::ecdsa_p256 ? "ecdsa-sha2-nistp256" : "rsassa-pss-sha256";
-      s.key_.public_value = pem_public(pkey);
-      break;
-    }
-  }
-  s.keyid_ = tuf::compute_keyid(s.key_);
+  // RSA at 2048 bits: the tests make many keys, and the key size is not what they test.
+  s.key_ = std::make_shared<const tuf_repo::Signer>(
+      tuf_repo::Signer::generate(repo_key_type(type), 2048));
   return s;
 }
 
 std::string Signer::sign(std::string_view message) const {
-  if (type_ == KeyType::ed25519) {
-    unsigned char sig[crypto_sign_BYTES];
-    crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(message.data()),
-                         message.size(),
-                         reinterpret_cast<const unsigned char*>(ed25519_secret_.data()));
-    return hex(sig, sizeof sig);
-  }
-  return evp_sign(pkey_.get(), type_, message);
+  return key_->sign_hex(tuf::as_bytes(message));
 }
 
 std::string sim_digest_hex(std::string_view alg, std::string_view data) {
@@ -271,8 +217,9 @@ void RepoSim::set_threshold(std::string_view role, std::uint32_t threshold) {
 
 std::string RepoSim::sign_canonical(std::string_view role, const std::string& canonical,
                                     const std::vector<Signer>& by, bool tamper) const {
-  std::vector<tuf::Signature> sigs;
-  for (const Signer& s : by) sigs.push_back({s.keyid(), s.sign(canonical)});
+  std::vector<const tuf_repo::Signer*> keys;
+  for (const Signer& s : by) keys.push_back(&s.repo_signer());
+  std::vector<tuf::Signature> sigs = tuf_repo::sign_all(canonical, keys);
   if (tamper && tamper_signatures) tamper_signatures(role, sigs);
   return tuf::make_envelope(canonical, sigs);
 }
@@ -460,16 +407,10 @@ std::vector<std::string> RepoSim::add_succinct_roles(std::string_view delegator_
   sr.bit_length = bit_length;
   sr.name_prefix = name_prefix;
   dels.succinct_roles = sr;
-  const std::uint32_t count = 1u << bit_length;
-  const std::size_t width = [&] {
-    char buf[16];
-    return static_cast<std::size_t>(std::snprintf(buf, sizeof buf, "%x", count - 1));
-  }();
+  const tuf_repo::BinLayout layout{bit_length, name_prefix};
   std::vector<std::string> names;
-  for (std::uint32_t i = 0; i < count; ++i) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%0*x", static_cast<int>(width), i);
-    std::string name = name_prefix + "-" + buf;
+  for (std::uint64_t i = 0; i < layout.count(); ++i) {
+    std::string name = layout.name(i);
     delegator[name] = std::string(delegator_role);
     signers[name] = {key};
     targets.emplace(name, fresh_targets());
@@ -484,15 +425,8 @@ std::string RepoSim::bin_for(std::string_view delegator_role, std::string_view t
     die("no succinct roles under " + std::string(delegator_role));
   }
   const tuf::SuccinctRoles& sr = *t->second.delegations->succinct_roles;
-  // TAP 15: the first 4 bytes of sha256(path), big-endian, shifted right by 32 - bit_length.
-  const std::string digest = sim_digest_hex("sha256", target_path);
-  const std::uint32_t first = static_cast<std::uint32_t>(std::stoul(digest.substr(0, 8), nullptr, 16));
-  const std::uint32_t bin = sr.bit_length == 0 ? 0 : first >> (32 - sr.bit_length);
-  char width_buf[16];
-  const int width = std::snprintf(width_buf, sizeof width_buf, "%x", (1u << sr.bit_length) - 1);
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%0*x", width, bin);
-  return sr.name_prefix + "-" + buf;
+  const tuf_repo::BinLayout layout{sr.bit_length, sr.name_prefix};
+  return layout.name(layout.bin_of(target_path));
 }
 
 std::vector<std::string> RepoSim::targets_roles() const {

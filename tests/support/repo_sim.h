@@ -2,7 +2,7 @@
 //
 // The repository is a set of model objects (tuf::Root, TimestampMeta, Snapshot, Targets per
 // role) plus signers per role. Tests edit the models, then *publish*: publishing signs the
-// model with the role's signers (serialize_signed + make_envelope from tuf/metadata.h), keeps
+// model with the role's signers (tuf_repo: serialize_signed, sign_all, make_envelope), keeps
 // the bytes of every version, stores them under the names a client fetches, and updates the
 // listings that depend on it (snapshot meta for targets roles, timestamp meta for snapshot).
 //
@@ -16,9 +16,9 @@
 // (not found) for anything unknown. Tamper hooks replace or remove what a URL serves and
 // rewrite signatures as they are made.
 //
-// Signing helpers compute hashes and key ids independently of the core where they can
-// (OpenSSL / libsodium directly), so the tests cross-check the core instead of agreeing with
-// it by construction. Only compute_keyid and the serialisers come from the core.
+// Keys, signatures, key ids, serialisation and bin names come from tuf_repo, the project's one
+// signer (so the tests also check that what the repository side writes, the core accepts).
+// Digests are computed independently of the core (OpenSSL / libsodium directly).
 #pragma once
 
 #include <cstdint>
@@ -31,9 +31,9 @@
 #include <string_view>
 #include <vector>
 
+#include "tuf_repo/serialize.h"
 #include "tuf/metadata.h"
-
-struct evp_pkey_st;  // OpenSSL EVP_PKEY
+#include "tuf_repo/signer.h"
 
 namespace tuf_test {
 
@@ -46,17 +46,15 @@ class Signer {
   static Signer generate(KeyType type = KeyType::ed25519);
 
   KeyType type() const { return type_; }
-  const tuf::Key& key() const { return key_; }  // keytype, scheme, public value
-  const std::string& keyid() const { return keyid_; }
+  const tuf::Key& key() const { return key_->key(); }  // keytype, scheme, public value
+  const std::string& keyid() const { return key_->keyid(); }
   std::string sign(std::string_view message) const;  // lowercase hex
+  const tuf_repo::Signer& repo_signer() const { return *key_; }
 
  private:
   Signer() = default;
   KeyType type_ = KeyType::ed25519;
-  tuf::Key key_;
-  std::string keyid_;
-  std::string ed25519_secret_;              // libsodium secret key (64 bytes)
-  std::shared_ptr<evp_pkey_st> pkey_;       // ecdsa / rsa
+  std::shared_ptr<const tuf_repo::Signer> key_;
 };
 
 // Digests computed without the core: "sha256", "sha512", "blake2b-256".

@@ -5,7 +5,8 @@
 //                  transport stops reading at the limit); unknown URL -> fail(id, not_found)
 //   LoadCached  -> the store's bytes, or fail(id, not_found)
 //   Persist     -> stored (and recorded, in order)
-//   TargetReady -> collected
+//   TargetReady -> collected (DownloadFailed: the run's error)
+//   LookupDone  -> the run's `found` (LookupFailed: the run's error)
 //   Waiting     -> answers that were held back are given now (see defer_answers)
 //   Done/Failed -> the run ends
 // Transport errors are given with an empty role, as a transport knows no roles: naming the
@@ -42,9 +43,10 @@ struct MemoryStore {
 
 // What one operation (a run of the poll loop) produced.
 struct Run {
-  std::optional<tuf::Error> error;          // the Failed action's error
+  std::optional<tuf::Error> error;          // the Failed/LookupFailed/DownloadFailed error
   std::vector<tuf::TargetReady> ready;      // verified targets released
-  std::optional<tuf::TargetInfo> found;     // lookup_result() after a lookup
+  std::optional<tuf::FoundTarget> found;    // the LookupDone result of a lookup
+  std::vector<tuf::Action> finished;        // every LookupDone/LookupFailed/DownloadFailed
   bool ok() const { return !error.has_value(); }
   tuf::Errc code() const { return error ? error->code : tuf::Errc::usage; }
   std::string role() const { return error ? error->role : std::string("<no error>"); }
@@ -76,7 +78,7 @@ class SimDriver {
   // Operations. Each starts the operation, pumps to Done/Failed and reports.
   Run refresh(tuf::Timestamp now = RepoSim::kNow);
   Run lookup(std::string target_path);
-  Run download(const tuf::TargetInfo& info);
+  Run download(const tuf::FoundTarget& target);
   // refresh, lookup, and download if found; stops at the first failure.
   Run refresh_and_download(std::string target_path, tuf::Timestamp now = RepoSim::kNow);
   // Just the poll loop.
@@ -86,7 +88,7 @@ class SimDriver {
 
   // Records.
   std::vector<tuf::Fetch> fetches;            // every Fetch action, in order
-  std::vector<std::uint64_t> request_ids;     // ids of every Fetch and LoadCached, in order
+  std::vector<tuf::RequestId> request_ids;    // ids of every Fetch and LoadCached, in order
   std::vector<std::string> trace;             // every action, readable
   std::vector<tuf::Error> refused_answers;    // errors deliver()/fail() returned
   std::vector<std::string> fetched_urls() const;  // short names of fetches[i].url

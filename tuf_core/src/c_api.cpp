@@ -6,10 +6,13 @@
 // fails with TUF_E_NOMEM or TUF_E_INTERNAL, and tuf_next() reports FAILED.
 //
 // The handle owns whatever a tuf_action or tuf_target_info points to: the last action handed
-// out (kept as the core's Action) and a copy of the last lookup result.
+// out (kept as the core's Action) and the results of finished lookups (until released or the
+// next refresh). The library keeps no global or per-thread state.
 #include "tuf/tuf.h"
 
 #include <cstddef>
+#include <cstring>
+#include <map>
 #include <new>
 #include <optional>
 #include <string>
@@ -39,6 +42,7 @@ int to_code(tuf::Errc code) noexcept {
     case tuf::Errc::too_large: return TUF_E_TOO_LARGE;
     case tuf::Errc::transport: return TUF_E_TRANSPORT;
     case tuf::Errc::usage: return TUF_E_USAGE;
+    case tuf::Errc::internal: return TUF_E_INTERNAL;
   }
   return TUF_E_INTERNAL;
 }
@@ -46,18 +50,33 @@ int to_code(tuf::Errc code) noexcept {
 constexpr const char* kNoMemMessage = "nomem: out of memory";
 constexpr const char* kInternalMessage = "internal: unexpected exception in libtufcore";
 
-// Message of the last failed tuf_updater_new() on this thread.
-thread_local std::string t_create_error;
-thread_local const char* t_create_error_ptr = "";
-
-void set_create_error(const std::string& message) noexcept {
-  try {
-    t_create_error = message;
-    t_create_error_ptr = t_create_error.c_str();
-  } catch (...) {
-    t_create_error_ptr = kNoMemMessage;
-  }
+// Copies `message` into the caller's buffer (if any), truncated and NUL-terminated.
+void copy_message(std::string_view message, char* buf, std::size_t len) noexcept {
+  if (!buf || len == 0) return;
+  const std::size_t n = message.size() < len - 1 ? message.size() : len - 1;
+  std::memcpy(buf, message.data(), n);
+  buf[n] = '\0';
 }
+
+// A finished lookup's result, in the shape tuf_target_info points into.
+struct LookupResult {
+  std::optional<tuf::FoundTarget> found;
+  std::vector<tuf_hash> hashes;  // points into *found
+
+  explicit LookupResult(std::optional<tuf::FoundTarget> f) : found(std::move(f)) {
+    if (!found) return;
+    for (const auto& [alg, hex] : found->info().hashes) hashes.push_back({alg.c_str(), hex.c_str()});
+  }
+  LookupResult(const LookupResult&) = delete;
+  LookupResult& operator=(const LookupResult&) = delete;
+
+  void fill(tuf_target_info& out) const {
+    out.path = found->info().path.c_str();
+    out.length = found->info().length;
+    out.nhashes = hashes.size();
+    out.hashes = hashes.data();
+  }
+};
 
 }  // namespace
 
@@ -74,10 +93,10 @@ struct tuf_updater {
   const char* error_ptr = "";
   int poisoned = TUF_OK;  // TUF_E_NOMEM / TUF_E_INTERNAL after an exception
 
-  bool lookup_running = false;
-  bool lookup_done = false;
-  std::optional<tuf::TargetInfo> lookup;  // valid when lookup_done
-  std::vector<tuf_hash> lookup_hashes;    // points into *lookup
+  // Finished lookups by id (node-based: pointers into a result stay valid).
+  std::map<std::uint64_t, LookupResult> lookups;
+  // The message of the last action that carries one (`current`'s error).
+  std::string action_message;
 
   // Records `e` as the last error and returns its code.
   int record(const tuf::Error& e) noexcept {
@@ -137,51 +156,69 @@ bool has_field(const tuf_config& cfg, std::size_t offset) {
   return cfg.size >= offset + sizeof(T);
 }
 
-// Fills `out` from the core's action (which must stay alive in u->current).
-void describe(const tuf::Action& action, tuf_action& out) {
+// Fills `out` from the core's action (which must stay alive in u.current).
+void describe(tuf_updater& u, tuf_action& out) {
   out = tuf_action{};
+  const auto failed = [&](tuf_action_kind kind, const tuf::Error& e) {
+    out.kind = kind;
+    out.error = to_code(e.code);
+    u.action_message = e.message();
+    out.message = u.action_message.c_str();
+  };
   std::visit(
       [&](const auto& a) {
         using A = std::decay_t<decltype(a)>;
         if constexpr (std::is_same_v<A, tuf::Fetch>) {
           out.kind = TUF_ACTION_FETCH;
-          out.id = a.id;
+          out.id = tuf::value_of(a.id);
           out.url = a.url.c_str();
           out.max_bytes = a.max_bytes;
           out.role = a.role.c_str();
+          out.download = a.download ? tuf::value_of(*a.download) : 0;
         } else if constexpr (std::is_same_v<A, tuf::LoadCached>) {
           out.kind = TUF_ACTION_LOAD_CACHED;
-          out.id = a.id;
+          out.id = tuf::value_of(a.id);
           out.role = a.role.c_str();
+          out.max_bytes = a.max_bytes;
         } else if constexpr (std::is_same_v<A, tuf::Persist>) {
           out.kind = TUF_ACTION_PERSIST;
           out.role = a.role.c_str();
           out.data = reinterpret_cast<const std::uint8_t*>(a.bytes.data());
           out.datalen = a.bytes.size();
+        } else if constexpr (std::is_same_v<A, tuf::LookupDone>) {
+          out.kind = TUF_ACTION_LOOKUP_DONE;
+          out.id = tuf::value_of(a.id);
+          out.path = a.target_path.c_str();
+          const LookupResult& r = u.lookups.try_emplace(out.id, a.found).first->second;
+          out.found = r.found ? 1 : 0;
+          if (r.found) {
+            out.role = r.found->role().c_str();
+            r.fill(out.target);
+          }
+        } else if constexpr (std::is_same_v<A, tuf::LookupFailed>) {
+          failed(TUF_ACTION_LOOKUP_FAILED, a.error);
+          out.id = tuf::value_of(a.id);
+          out.path = a.target_path.c_str();
         } else if constexpr (std::is_same_v<A, tuf::TargetReady>) {
           out.kind = TUF_ACTION_TARGET_READY;
-          out.id = a.id;
+          out.id = tuf::value_of(a.id);
           out.path = a.info.path.c_str();
           out.data = reinterpret_cast<const std::uint8_t*>(a.bytes.data());
           out.datalen = a.bytes.size();
+        } else if constexpr (std::is_same_v<A, tuf::DownloadFailed>) {
+          failed(TUF_ACTION_DOWNLOAD_FAILED, a.error);
+          out.id = tuf::value_of(a.id);
+          out.path = a.info.path.c_str();
         } else if constexpr (std::is_same_v<A, tuf::Waiting>) {
           out.kind = TUF_ACTION_WAITING;
         } else if constexpr (std::is_same_v<A, tuf::Done>) {
           out.kind = TUF_ACTION_DONE;
         } else {
           static_assert(std::is_same_v<A, tuf::Failed>);
-          out.kind = TUF_ACTION_FAILED;
-          out.error = to_code(a.error.code);
+          failed(TUF_ACTION_FAILED, a.error);
         }
       },
-      action);
-}
-
-void reset_lookup(tuf_updater& u) {
-  u.lookup_running = false;
-  u.lookup_done = false;
-  u.lookup.reset();
-  u.lookup_hashes.clear();
+      u.current);
 }
 
 }  // namespace
@@ -230,11 +267,12 @@ TUF_API void tuf_config_default(tuf_config* cfg) {
 }
 
 TUF_API int tuf_updater_new(const uint8_t* root, size_t rootlen, const char* metadata_base_url,
-                            const tuf_config* cfg, tuf_updater** out) {
-  set_create_error("");
+                            const tuf_config* cfg, tuf_updater** out, char* errbuf,
+                            size_t errbuflen) {
+  copy_message("", errbuf, errbuflen);
   if (out) *out = nullptr;
-  auto usage = [](const char* detail) {
-    set_create_error(std::string("usage: ") + detail);
+  auto usage = [&](const char* detail) {
+    copy_message(std::string("usage: ") + detail, errbuf, errbuflen);
     return TUF_E_USAGE;
   };
   const int rc = guarded(nullptr, [&]() -> int {
@@ -268,14 +306,14 @@ TUF_API int tuf_updater_new(const uint8_t* root, size_t rootlen, const char* met
 
     auto created = tuf::Updater::create(tuf::Bytes(root, rootlen), metadata_base_url, config);
     if (!created) {
-      set_create_error(created.error().message());
+      copy_message(created.error().message(), errbuf, errbuflen);
       return to_code(created.error().code);
     }
     *out = new tuf_updater(std::move(*created));
     return TUF_OK;
   });
-  if (rc == TUF_E_NOMEM) t_create_error_ptr = kNoMemMessage;
-  if (rc == TUF_E_INTERNAL) t_create_error_ptr = kInternalMessage;
+  if (rc == TUF_E_NOMEM) copy_message(kNoMemMessage, errbuf, errbuflen);
+  if (rc == TUF_E_INTERNAL) copy_message(kInternalMessage, errbuf, errbuflen);
   return rc;
 }
 
@@ -287,55 +325,54 @@ TUF_API int tuf_start_refresh(tuf_updater* u, int64_t now) {
   return guarded(u, [&]() -> int {
     auto ok = u->core.start_refresh(now);
     if (!ok) return u->record(ok.error());
-    // A new refresh may change what targets metadata says: forget the last lookup.
-    reset_lookup(*u);
+    // A new refresh may change what targets metadata says: forget earlier lookups.
+    u->lookups.clear();
     return TUF_OK;
   });
 }
 
-TUF_API int tuf_start_lookup(tuf_updater* u, const char* target_path) {
+TUF_API int tuf_start_lookup(tuf_updater* u, const char* target_path, uint64_t* id) {
   if (!u) return TUF_E_USAGE;
   if (u->poisoned) return u->poisoned;
-  if (!target_path) return u->usage("tuf_start_lookup: target_path is NULL");
+  if (!target_path || !id) return u->usage("tuf_start_lookup: an argument is NULL");
   return guarded(u, [&]() -> int {
-    auto ok = u->core.start_lookup(target_path);
-    if (!ok) return u->record(ok.error());
-    reset_lookup(*u);
-    u->lookup_running = true;
+    auto started = u->core.start_lookup(target_path);
+    if (!started) return u->record(started.error());
+    *id = tuf::value_of(*started);
     return TUF_OK;
   });
 }
 
-TUF_API int tuf_lookup_result(tuf_updater* u, int* found, tuf_target_info* out) {
+TUF_API int tuf_lookup_result(tuf_updater* u, uint64_t lookup_id, int* found,
+                              tuf_target_info* out) {
   if (!u) return TUF_E_USAGE;
   if (!found) return u->usage("tuf_lookup_result: found is NULL");
-  if (!u->lookup_done) return u->usage("tuf_lookup_result: no lookup has completed");
-  if (!u->lookup) {
-    *found = 0;
-    return TUF_OK;
+  auto it = u->lookups.find(lookup_id);
+  if (it == u->lookups.end()) {
+    return u->usage("tuf_lookup_result: no finished lookup has this id");
   }
-  *found = 1;
-  if (out) {
-    out->path = u->lookup->path.c_str();
-    out->length = u->lookup->length;
-    out->nhashes = u->lookup_hashes.size();
-    out->hashes = u->lookup_hashes.data();
-  }
+  *found = it->second.found ? 1 : 0;
+  if (it->second.found && out) it->second.fill(*out);
   return TUF_OK;
 }
 
-TUF_API int tuf_start_download(tuf_updater* u, const char* target_base_url, uint64_t* id) {
+TUF_API void tuf_lookup_release(tuf_updater* u, uint64_t lookup_id) {
+  if (u) u->lookups.erase(lookup_id);
+}
+
+TUF_API int tuf_start_download(tuf_updater* u, uint64_t lookup_id, const char* target_base_url,
+                               uint64_t* id) {
   if (!u) return TUF_E_USAGE;
   if (u->poisoned) return u->poisoned;
   if (!target_base_url || !id) return u->usage("tuf_start_download: an argument is NULL");
-  if (!u->lookup_done) return u->usage("tuf_start_download: no lookup has completed");
-  if (!u->lookup) {
-    return u->usage("tuf_start_download: the last lookup did not find its target");
+  auto it = u->lookups.find(lookup_id);
+  if (it == u->lookups.end() || !it->second.found) {
+    return u->usage("tuf_start_download: no finished lookup with this id found its target");
   }
   return guarded(u, [&]() -> int {
-    auto started = u->core.start_download(*u->lookup, target_base_url);
+    auto started = u->core.start_download(*it->second.found, target_base_url);
     if (!started) return u->record(started.error());
-    *id = *started;
+    *id = tuf::value_of(*started);
     return TUF_OK;
   });
 }
@@ -348,27 +385,13 @@ TUF_API int tuf_next(tuf_updater* u, tuf_action* out) {
     *out = tuf_action{};
     out->kind = TUF_ACTION_FAILED;
     out->error = u->poisoned;
+    out->message = u->error_ptr;
     return TUF_OK;
   };
   if (u->poisoned) return report_poisoned();
   const int rc = guarded(u, [&]() -> int {
     u->current = u->core.next();
-    if (std::holds_alternative<tuf::Done>(u->current) && u->lookup_running) {
-      // The lookup finished: keep its result for tuf_lookup_result / tuf_start_download.
-      u->lookup_hashes.clear();
-      u->lookup = u->core.lookup_result();
-      if (u->lookup) {
-        for (const auto& [alg, hex] : u->lookup->hashes) {
-          u->lookup_hashes.push_back({alg.c_str(), hex.c_str()});
-        }
-      }
-      u->lookup_running = false;
-      u->lookup_done = true;
-    } else if (auto* failed = std::get_if<tuf::Failed>(&u->current)) {
-      u->lookup_running = false;
-      u->record(failed->error);
-    }
-    describe(u->current, *out);
+    describe(*u, *out);
     return TUF_OK;
   });
   if (rc != TUF_OK) return report_poisoned();
@@ -380,7 +403,8 @@ TUF_API int tuf_deliver(tuf_updater* u, uint64_t id, const uint8_t* data, size_t
   if (u->poisoned) return u->poisoned;
   if (!data && datalen > 0) return u->usage("tuf_deliver: data is NULL");
   return guarded(u, [&]() -> int {
-    auto ok = u->core.deliver(id, tuf::Bytes(data, datalen));
+    std::string bytes(reinterpret_cast<const char*>(data), datalen);
+    auto ok = u->core.deliver(tuf::RequestId{id}, std::move(bytes));
     if (!ok) return u->record(ok.error());
     return TUF_OK;
   });
@@ -397,14 +421,14 @@ TUF_API int tuf_fail(tuf_updater* u, uint64_t id, int transport_code, const char
     tuf::Error error{transport_errc(transport_code), "",
                      detail ? std::string(detail) : std::string(tuf_strerror(transport_code)),
                      "", ""};
-    auto ok = u->core.fail(id, std::move(error));
+    auto ok = u->core.fail(tuf::RequestId{id}, std::move(error));
     if (!ok) return u->record(ok.error());
     return TUF_OK;
   });
 }
 
 TUF_API const char* tuf_last_error(const tuf_updater* u) {
-  if (!u) return t_create_error_ptr;
+  if (!u) return "";
   return u->error_ptr;
 }
 

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
-#include <memory>
 #include <vector>
 
 #include "canonical_json_internal.h"
@@ -13,74 +12,6 @@
 namespace tuf::detail {
 
 namespace dom = simdjson::dom;
-
-std::string JsonPath::str() const {
-  std::vector<const JsonPath*> chain;
-  for (const JsonPath* p = this; p != nullptr; p = p->parent) chain.push_back(p);
-  std::string out;
-  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-    const JsonPath& p = **it;
-    if (p.index != no_index) {
-      out.push_back('[');
-      out.append(std::to_string(p.index));
-      out.push_back(']');
-    } else if (!p.key.empty() || p.parent != nullptr) {
-      if (!out.empty()) out.push_back('.');
-      out.append(p.key);
-    }
-  }
-  return out.empty() ? std::string("(document)") : out;
-}
-
-Result<dom::element> parse_json(Bytes json, std::string_view role) {
-  // One parser and one padded input buffer per thread, both reused: simdjson needs
-  // SIMDJSON_PADDING readable bytes after the input, which a caller's span does not promise.
-  thread_local dom::parser parser;
-  thread_local std::unique_ptr<std::uint8_t[]> buffer;
-  thread_local std::size_t capacity = 0;
-  const std::size_t needed = json.size() + simdjson::SIMDJSON_PADDING;
-  if (capacity < needed) {
-    buffer = std::make_unique_for_overwrite<std::uint8_t[]>(needed);
-    capacity = needed;
-  }
-  if (!json.empty()) std::memcpy(buffer.get(), json.data(), json.size());
-  std::memset(buffer.get() + json.size(), 0, simdjson::SIMDJSON_PADDING);
-
-  dom::element root;
-  if (auto code = parser.parse(buffer.get(), json.size(), false).get(root)) {
-    return fail(Errc::invalid_metadata, std::string(role),
-                std::string("malformed JSON: ") + simdjson::error_message(code));
-  }
-  return root;
-}
-
-void append_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  const char* p = s.data();
-  const char* const end = p + s.size();
-  for (;;) {
-    const char* q = p;
-    while (q != end && *q != '"' && *q != '\\') ++q;
-    out.append(p, q);
-    if (q == end) break;
-    out.push_back('\\');
-    out.push_back(*q);
-    p = q + 1;
-  }
-  out.push_back('"');
-}
-
-void append_uint(std::string& out, std::uint64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
-
-void append_int(std::string& out, std::int64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
 
 namespace {
 
@@ -287,17 +218,15 @@ class Walker {
   Error error_;
 };
 
-std::vector<Field>& field_stack() {
-  thread_local std::vector<Field> fields;
-  return fields;
-}
-
 }  // namespace
 
+// The field stack is per walk: it allocates only when an object's keys are out of order, which
+// canonical input (what signers produce) never has.
 Result<void> append_canonical(dom::element value, std::string& out, std::string_view role,
                               const JsonPath& path) {
   Sink sink(out);
-  Walker<true> w(&sink, role, field_stack());
+  std::vector<Field> fields;
+  Walker<true> w(&sink, role, fields);
   const bool ok = w.walk(value, path);
   sink.finish();
   if (!ok) return std::unexpected(w.take_error());
@@ -305,7 +234,8 @@ Result<void> append_canonical(dom::element value, std::string& out, std::string_
 }
 
 Result<void> check_canonical(dom::element value, std::string_view role, const JsonPath& path) {
-  Walker<false> w(nullptr, role, field_stack());
+  std::vector<Field> fields;
+  Walker<false> w(nullptr, role, fields);
   if (!w.walk(value, path)) return std::unexpected(w.take_error());
   return {};
 }
@@ -315,7 +245,12 @@ Result<void> check_canonical(dom::element value, std::string_view role, const Js
 namespace tuf {
 
 Result<std::string> canonicalize_json(Bytes json) {
-  auto root = detail::parse_json(json, "");
+  JsonParser parser;
+  return canonicalize_json(parser, json);
+}
+
+Result<std::string> canonicalize_json(JsonParser& parser, Bytes json) {
+  auto root = detail::parse_json(parser, json, "");
   if (!root) return std::unexpected(root.error());
   std::string out;
   out.reserve(json.size());  // canonical output is never longer than valid JSON input

@@ -17,6 +17,7 @@ std::string_view to_string(Errc code) {
     case Errc::too_large: return "too_large";
     case Errc::transport: return "transport";
     case Errc::usage: return "usage";
+    case Errc::internal: return "internal";
   }
   return "unknown_error";
 }

@@ -65,7 +65,8 @@ Result<void> verify_threshold(std::string_view role,
 Result<TrustedSet> TrustedSet::create(Bytes root_bytes, Timestamp reference_time) {
   // 5.2: load the trusted root. Its expiry does not matter yet (checked in 5.3.10), but it
   // must be signed by its own root role.
-  auto root = parse_root(root_bytes);
+  TrustedSet set;
+  auto root = parse_root(set.parser_, root_bytes);
   if (!root) return std::unexpected(root.error());
   const Root& r = root->signed_part;
   if (auto ok = verify_threshold("root", r.keys, r.roles.at("root"), root->canonical_signed,
@@ -73,7 +74,6 @@ Result<TrustedSet> TrustedSet::create(Bytes root_bytes, Timestamp reference_time
       !ok) {
     return std::unexpected(ok.error());
   }
-  TrustedSet set;
   set.reference_time_ = reference_time;
   set.root_ = std::move(*root);
   return set;
@@ -83,7 +83,7 @@ Result<void> TrustedSet::update_root(Bytes bytes) {
   if (timestamp_) {
     return fail(Errc::usage, "root", "root cannot be updated after timestamp");
   }
-  auto next = parse_root(bytes);
+  auto next = parse_root(parser_, bytes);
   if (!next) return std::unexpected(next.error());
   const Root& trusted = root_.signed_part;
   const Root& fresh = next->signed_part;
@@ -129,7 +129,7 @@ Result<void> TrustedSet::update_timestamp(Bytes bytes) {
   // The final root must be valid before anything it delegates to is trusted (5.3.10).
   if (auto ok = check_root_not_expired(); !ok) return ok;
 
-  auto next = parse_timestamp(bytes);
+  auto next = parse_timestamp(parser_, bytes);
   if (!next) return std::unexpected(next.error());
   const Root& root = root_.signed_part;
 
@@ -194,7 +194,7 @@ Result<void> TrustedSet::update_snapshot(Bytes bytes, bool trusted_local) {
   if (!trusted_local) {
     if (auto ok = verify_meta_info("snapshot", listed, bytes); !ok) return ok;
   }
-  auto next = parse_snapshot(bytes);
+  auto next = parse_snapshot(parser_, bytes);
   if (!next) return std::unexpected(next.error());
   const Root& root = root_.signed_part;
   // 5.5.3: signed by a threshold of the snapshot keys listed in root.
@@ -270,7 +270,7 @@ Result<void> TrustedSet::update_delegated_targets(Bytes bytes, std::string_view 
   }
   if (auto ok = verify_meta_info(role_name, listed->second, bytes); !ok) return ok;
 
-  auto next = parse_targets(bytes, role_name);
+  auto next = parse_targets(parser_, bytes, role_name);
   if (!next) return std::unexpected(next.error());
   // 5.6.3: signed by a threshold of the delegator's keys for this role.
   if (auto ok = verify_threshold(role_name, *keys, *role_keys, next->canonical_signed,

@@ -8,13 +8,31 @@
 #include "tuf/updater.h"
 
 #include <algorithm>
+#include <coroutine>
+#include <deque>
 #include <exception>
+#include <new>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace tuf {
 namespace {
 
 // ---- a minimal coroutine task with symmetric transfer ----------------------------------------
+
+// What an exception escaping the workflow was, as an error of the operation it ended.
+Error internal_error(std::exception_ptr ep) {
+  try {
+    std::rethrow_exception(ep);
+  } catch (const std::bad_alloc&) {
+    return Error{Errc::internal, "", "out of memory", "", ""};
+  } catch (const std::exception& e) {
+    return Error{Errc::internal, "", std::string("internal error: ") + e.what(), "", ""};
+  } catch (...) {
+    return Error{Errc::internal, "", "internal error: unknown exception", "", ""};
+  }
+}
 
 template <class T>
 class Task {
@@ -22,7 +40,7 @@ class Task {
   struct promise_type {
     std::optional<T> value;
     std::coroutine_handle<> continuation;
-    bool threw = false;
+    std::exception_ptr exception;
 
     Task get_return_object() {
       return Task(std::coroutine_handle<promise_type>::from_promise(*this));
@@ -38,8 +56,8 @@ class Task {
     };
     FinalAwaiter final_suspend() noexcept { return {}; }
     void return_value(T v) { value = std::move(v); }
-    // Only std::bad_alloc can get here; it ends the operation with a usage error.
-    void unhandled_exception() noexcept { threw = true; }
+    // Ends the operation with an internal error that says what was thrown.
+    void unhandled_exception() noexcept { exception = std::current_exception(); }
   };
 
   Task() = default;
@@ -67,15 +85,11 @@ class Task {
   // For the top-level owner.
   void start() { h_.resume(); }
   bool done() const { return h_ && h_.done(); }
+  // T is always a Result<...>: an exception becomes its error.
   T take() {
     auto& p = h_.promise();
-    if (p.threw || !p.value) {
-      if constexpr (std::is_same_v<T, Result<void>>) {
-        return tuf::fail(Errc::usage, "", "internal error (out of memory)");
-      } else {
-        std::terminate();
-      }
-    }
+    if (p.exception) return std::unexpected(internal_error(p.exception));
+    if (!p.value) return tuf::fail(Errc::internal, "", "operation ended without a result");
     return std::move(*p.value);
   }
 
@@ -84,6 +98,7 @@ class Task {
 };
 
 using Flow = Task<Result<void>>;
+using LookupFlow = Task<Result<std::optional<FoundTarget>>>;
 
 std::string str(std::uint64_t v) { return std::to_string(v); }
 
@@ -131,26 +146,39 @@ struct Updater::State {
 
   std::uint64_t next_id = 1;
   std::deque<Action> outbox;
+  // Coroutines to resume from next(): waiters of a shared load whose loader finished.
+  std::deque<std::coroutine_handle<>> ready;
 
   // A suspended workflow step waiting for an answer.
   struct Pending {
     std::coroutine_handle<> waiter;
     Result<std::string>* slot;
-    std::uint64_t max_bytes;  // 0 for LoadCached (the store enforces its own cap)
-    std::string role;         // for error messages
+    std::uint64_t max_bytes;
+    std::string role;  // for error messages
   };
-  std::unordered_map<std::uint64_t, Pending> pending;
-  std::unordered_map<std::uint64_t, TargetInfo> downloads;
+  std::unordered_map<RequestId, Pending> pending;
+  struct Download {
+    DownloadId id;
+    TargetInfo info;
+  };
+  std::unordered_map<RequestId, Download> downloads;  // by the id of their Fetch
 
-  std::optional<Flow> op;  // the running refresh or lookup
-  std::optional<TargetInfo> lookup_result;
-  std::optional<Error> failed;  // sticky
+  std::optional<Flow> main_op;  // the running refresh or root update
+  std::unordered_map<LookupId, Flow> lookups;  // running lookups (run_lookup frames)
+  std::deque<Action> finished;  // LookupDone / LookupFailed, reported by next()
+
+  // Targets roles being loaded: later lookups that need the same role wait for the first.
+  struct Joiner {
+    std::coroutine_handle<> waiter;
+    Result<void>* slot;
+  };
+  std::unordered_map<std::string, std::vector<Joiner>> loading;
 
   // Awaitable for a Fetch or LoadCached request.
   struct Request {
     State* s;
     Action action;  // Fetch or LoadCached with id filled in
-    std::uint64_t id;
+    RequestId id;
     std::uint64_t max_bytes;
     std::string role;
     Result<std::string> result = std::string();
@@ -162,17 +190,39 @@ struct Updater::State {
     }
     Result<std::string> await_resume() { return std::move(result); }
   };
+  // Awaitable: wait for another operation's load of `role` and get its result.
+  struct Join {
+    State* s;
+    std::string role;
+    Result<void> result = Result<void>{};
 
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) { s->loading[role].push_back({h, &result}); }
+    Result<void> await_resume() { return std::move(result); }
+  };
+
+  RequestId new_request_id() { return RequestId{next_id++}; }
   Request fetch(std::string url, std::uint64_t max_bytes, std::string role) {
-    const std::uint64_t id = next_id++;
-    return Request{this, Fetch{id, std::move(url), max_bytes, role}, id, max_bytes, role};
+    const RequestId id = new_request_id();
+    return Request{this, Fetch{id, std::move(url), max_bytes, role, std::nullopt}, id, max_bytes,
+                   role};
   }
-  Request load_cached(std::string role) {
-    const std::uint64_t id = next_id++;
-    return Request{this, LoadCached{id, role}, id, 0, role};
+  Request load_cached(std::string role, std::uint64_t max_bytes) {
+    const RequestId id = new_request_id();
+    return Request{this, LoadCached{id, role, max_bytes}, id, max_bytes, role};
   }
   void persist(std::string role, std::string bytes) {
     outbox.push_back(Persist{std::move(role), std::move(bytes)});
+  }
+  // The loader of `role` is done: every joiner gets its result and resumes from next().
+  void finish_load(const std::string& role, const Result<void>& result) {
+    auto it = loading.find(role);
+    if (it == loading.end()) return;
+    for (Joiner& j : it->second) {
+      *j.slot = result;
+      ready.push_back(j.waiter);
+    }
+    loading.erase(it);
   }
 
   std::string metadata_url(std::string_view role, std::optional<std::uint64_t> version) const {
@@ -188,17 +238,28 @@ struct Updater::State {
 
   const Root& root() const { return trusted->root().signed_part; }
   bool consistent() const { return root().consistent_snapshot; }
+  // The most a stored or fetched copy of a targets role may be: its length in snapshot, else
+  // the configured cap (5.6.1).
+  std::uint64_t targets_cap(const std::string& role) const {
+    const Snapshot& snap = trusted->snapshot()->signed_part;
+    auto listed = snap.meta.find(role + ".json");
+    if (listed == snap.meta.end()) return config.targets_max_length;
+    return listed->second.length.value_or(config.targets_max_length);
+  }
 
+  Flow root_flow();
+  Flow root_update_flow();
   Flow refresh_flow();
   Flow load_targets(std::string role, std::string delegator);
-  Flow lookup_flow(std::string target_path);
+  Flow fetch_targets(std::string role, std::string delegator);
+  LookupFlow lookup_flow(std::string target_path);
+  Flow run_lookup(LookupId id, std::string target_path);
+  std::optional<Action> take_finished();
 };
 
-// 5.3: update the root role.
-// 5.4 - 5.6: timestamp, snapshot and top-level targets.
-Flow Updater::State::refresh_flow() {
-  // 5.3.2 - 5.3.9: probe N+1 until the repository has no newer root, at most
-  // max_root_rotations times. Only not_found ends the walk; any other failure aborts.
+// 5.3.2 - 5.3.10: probe N+1 until the repository has no newer root, at most
+// max_root_rotations times. Only not_found ends the walk; any other failure aborts.
+Flow Updater::State::root_flow() {
   for (std::uint32_t i = 0; i < config.max_root_rotations; ++i) {
     const std::uint64_t next_version = root().version + 1;
     auto bytes = co_await fetch(metadata_url("root", next_version), config.root_max_length,
@@ -213,14 +274,22 @@ Flow Updater::State::refresh_flow() {
     persist("root", std::move(*bytes));
   }
   // 5.3.10: freeze attack on the final root.
-  if (auto ok = trusted->check_root_not_expired(); !ok) co_return ok;
+  co_return trusted->check_root_not_expired();
+}
+
+Flow Updater::State::root_update_flow() { co_return co_await root_flow(); }
+
+// 5.3: update the root role.
+// 5.4 - 5.6: timestamp, snapshot and top-level targets.
+Flow Updater::State::refresh_flow() {
+  if (auto ok = co_await root_flow(); !ok) co_return ok;
   // 5.3.11: timestamp/snapshot files signed by rotated-out keys are never loaded below: the
   // local copies are re-verified with the new root's keys and silently ignored when they fail,
   // which is the effect of deleting them (recovery from fast-forward attacks).
 
   // 5.4: timestamp. The local copy, if valid, is the rollback reference.
   {
-    auto local = co_await load_cached("timestamp");
+    auto local = co_await load_cached("timestamp", config.timestamp_max_length);
     if (local) (void)trusted->update_timestamp(as_bytes(*local));
     auto bytes = co_await fetch(metadata_url("timestamp", std::nullopt),
                                 config.timestamp_max_length, "timestamp");
@@ -237,14 +306,14 @@ Flow Updater::State::refresh_flow() {
 
   // 5.5: snapshot. A local copy that is still the version timestamp lists is used as is.
   {
-    auto local = co_await load_cached("snapshot");
+    const MetaInfo& listed = trusted->timestamp()->signed_part.snapshot_meta;
+    // 5.5.1: bounded by the listed length, else the configured cap.
+    const std::uint64_t max = listed.length.value_or(config.snapshot_max_length);
+    auto local = co_await load_cached("snapshot", max);
     bool have_final = false;
     if (local) have_final = trusted->update_snapshot(as_bytes(*local), true).has_value();
     if (!have_final) {
       if (auto ok = trusted->check_final_timestamp(); !ok) co_return ok;
-      const MetaInfo& listed = trusted->timestamp()->signed_part.snapshot_meta;
-      // 5.5.1: bounded by the listed length, else the configured cap.
-      const std::uint64_t max = listed.length.value_or(config.snapshot_max_length);
       auto bytes = co_await fetch(
           metadata_url("snapshot", consistent() ? std::optional(listed.version) : std::nullopt),
           max, "snapshot");
@@ -260,14 +329,32 @@ Flow Updater::State::refresh_flow() {
   co_return Result<void>{};
 }
 
-// 5.6.1 - 5.6.6 for `role` (top-level or delegated): the local copy if it is still the version
-// snapshot lists, else a download bounded by the listed length or the configured cap.
+// `role` (top-level or delegated) trusted for `delegator`: already trusted in this session
+// (re-checked against this delegator: a role reached through a second parent must be vouched
+// for by that parent too), being loaded by another lookup (wait for it), or loaded here.
 Flow Updater::State::load_targets(std::string role, std::string delegator) {
-  // Already trusted in this session: re-checked against this delegator (a role name reached
-  // through a second parent must be vouched for by that parent too).
   if (trusted->targets(role)) co_return trusted->verify_delegated_by(role, delegator);
+  if (loading.contains(role)) {
+    Join join{this, role};  // named: GCC 12 frees a temporary awaitable's members twice
+    if (auto ok = co_await join; !ok) co_return ok;
+    if (!trusted->targets(role)) {
+      co_return tuf::fail(Errc::internal, role, "shared load finished without the role");
+    }
+    co_return trusted->verify_delegated_by(role, delegator);
+  }
+  loading[role];  // later lookups of this role join this load
+  Result<void> result = co_await fetch_targets(role, delegator);
+  finish_load(role, result);
+  co_return result;
+}
+
+// 5.6.1 - 5.6.6: the local copy if it is still the version snapshot lists, else a download
+// bounded by the listed length or the configured cap.
+Flow Updater::State::fetch_targets(std::string role, std::string delegator) {
+  if (auto ok = trusted->check_final_snapshot(); !ok) co_return ok;
+  const std::uint64_t max = targets_cap(role);
   {
-    auto local = co_await load_cached(role);
+    auto local = co_await load_cached(role, max);
     if (local && trusted->update_delegated_targets(as_bytes(*local), role, delegator)) {
       co_return Result<void>{};
     }
@@ -278,7 +365,6 @@ Flow Updater::State::load_targets(std::string role, std::string delegator) {
   if (listed == meta.end()) {
     co_return tuf::fail(Errc::repository_error, role, "snapshot does not list " + role + ".json");
   }
-  const std::uint64_t max = listed->second.length.value_or(config.targets_max_length);
   auto bytes = co_await fetch(
       metadata_url(role, consistent() ? std::optional(listed->second.version) : std::nullopt),
       max, role);
@@ -290,8 +376,9 @@ Flow Updater::State::load_targets(std::string role, std::string delegator) {
   co_return Result<void>{};
 }
 
-// 5.6.7: pre-order depth-first search of the delegation graph.
-Flow Updater::State::lookup_flow(std::string target_path) {
+// 5.6.7: pre-order depth-first search of the delegation graph. Not found (or the delegation
+// budget ran out) is not a failure: the result is nullopt.
+LookupFlow Updater::State::lookup_flow(std::string target_path) {
   struct Visit {
     std::string role, delegator;
   };
@@ -304,12 +391,14 @@ Flow Updater::State::lookup_flow(std::string target_path) {
     to_visit.pop_back();
     // 5.6.7.1: skip roles already visited (cycles).
     if (std::find(visited.begin(), visited.end(), v.role) != visited.end()) continue;
-    if (auto ok = co_await load_targets(v.role, v.delegator); !ok) co_return ok;
+    if (auto ok = co_await load_targets(v.role, v.delegator); !ok) {
+      co_return std::unexpected(ok.error());
+    }
     const Targets& targets = trusted->targets(v.role)->signed_part;
 
     if (auto hit = targets.targets.find(target_path); hit != targets.targets.end()) {
-      lookup_result = TargetInfo{target_path, hit->second.length, hit->second.hashes};
-      co_return Result<void>{};
+      co_return Updater::make_found(
+          TargetInfo{target_path, hit->second.length, hit->second.hashes}, v.role);
     }
     visited.push_back(v.role);
     --budget;
@@ -335,8 +424,31 @@ Flow Updater::State::lookup_flow(std::string target_path) {
     std::reverse(children.begin(), children.end());
     for (Visit& c : children) to_visit.push_back(std::move(c));
   }
-  // Not found (or the delegation budget ran out): not a failure of the updater.
+  co_return std::optional<FoundTarget>{};
+}
+
+// A lookup's top-level frame: its result is queued for next() to report.
+Flow Updater::State::run_lookup(LookupId id, std::string target_path) {
+  auto found = co_await lookup_flow(target_path);
+  if (found) {
+    finished.push_back(LookupDone{id, std::move(target_path), std::move(*found)});
+  } else {
+    Error e = std::move(found.error());
+    if (e.role.empty()) e.role = target_path;
+    finished.push_back(LookupFailed{id, std::move(target_path), std::move(e)});
+  }
   co_return Result<void>{};
+}
+
+// The next finished lookup, its frame destroyed (it is suspended at its end).
+std::optional<Action> Updater::State::take_finished() {
+  if (finished.empty()) return std::nullopt;
+  Action a = std::move(finished.front());
+  finished.pop_front();
+  const LookupId id =
+      std::holds_alternative<LookupDone>(a) ? std::get<LookupDone>(a).id : std::get<LookupFailed>(a).id;
+  lookups.erase(id);
+  return a;
 }
 
 // ---- public API ----------------------------------------------------------------------------
@@ -345,6 +457,10 @@ Updater::Updater(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Updater::Updater(Updater&&) noexcept = default;
 Updater& Updater::operator=(Updater&&) noexcept = default;
 Updater::~Updater() = default;
+
+FoundTarget Updater::make_found(TargetInfo info, std::string role) {
+  return FoundTarget(std::move(info), std::move(role));
+}
 
 Result<Updater> Updater::create(Bytes trusted_root, std::string metadata_base_url,
                                 UpdaterConfig config) {
@@ -363,29 +479,37 @@ Result<Updater> Updater::create(Bytes trusted_root, std::string metadata_base_ur
   return Updater(std::move(state));
 }
 
-Result<void> Updater::start_refresh(Timestamp now) {
+namespace {
+bool busy(const auto& s) {
+  return s.main_op || !s.lookups.empty() || !s.downloads.empty() || !s.finished.empty();
+}
+}  // namespace
+
+// A refresh or a root update: alone, from the latest trusted root, with `now` fixed (5.1).
+Result<void> Updater::start_main(Timestamp now, bool refresh) {
   State& s = *state_;
-  if (s.failed) return std::unexpected(*s.failed);
-  if (s.op) return tuf::fail(Errc::usage, "", "an operation is already running");
-  // 5.1: fix the update start time; start again from the latest trusted root.
+  if (busy(s)) return tuf::fail(Errc::usage, "", "operations are still outstanding");
   auto trusted = TrustedSet::create(as_bytes(s.root_bytes), now);
   if (!trusted) return std::unexpected(trusted.error());
   s.trusted = std::move(*trusted);
   s.refreshed = false;
-  s.op = s.refresh_flow();
-  s.op->start();
+  s.main_op = refresh ? s.refresh_flow() : s.root_update_flow();
+  s.main_op->start();
   return {};
 }
 
-Result<void> Updater::start_lookup(std::string target_path) {
+Result<void> Updater::start_refresh(Timestamp now) { return start_main(now, true); }
+Result<void> Updater::start_root_update(Timestamp now) { return start_main(now, false); }
+
+Result<LookupId> Updater::start_lookup(std::string target_path) {
   State& s = *state_;
-  if (s.failed) return std::unexpected(*s.failed);
-  if (s.op) return tuf::fail(Errc::usage, "", "an operation is already running");
-  if (!s.refreshed) return tuf::fail(Errc::usage, "", "refresh must complete before a lookup");
-  s.lookup_result.reset();
-  s.op = s.lookup_flow(std::move(target_path));
-  s.op->start();
-  return {};
+  if (!s.refreshed || s.main_op) {
+    return tuf::fail(Errc::usage, "", "refresh must complete before a lookup");
+  }
+  const LookupId id{s.next_id++};
+  auto [it, inserted] = s.lookups.emplace(id, s.run_lookup(id, std::move(target_path)));
+  it->second.start();
+  return id;
 }
 
 std::string Updater::target_url(const TargetInfo& info, std::string_view target_base_url) const {
@@ -406,85 +530,85 @@ std::string Updater::target_url(const TargetInfo& info, std::string_view target_
   return url;
 }
 
-Result<std::uint64_t> Updater::start_download(const TargetInfo& info,
-                                              std::string_view target_base_url) {
+Result<DownloadId> Updater::start_download(const FoundTarget& target,
+                                           std::string_view target_base_url) {
   State& s = *state_;
-  if (s.failed) return std::unexpected(*s.failed);
+  const TargetInfo& info = target.info();
   if (!s.refreshed) return tuf::fail(Errc::usage, info.path, "refresh must complete first");
-  if (info.hashes.empty()) {
-    return tuf::fail(Errc::usage, info.path, "target info has no hashes: not from a lookup");
-  }
-  const std::uint64_t id = s.next_id++;
-  s.downloads.emplace(id, info);
+  const DownloadId id{s.next_id++};
+  const RequestId request = s.new_request_id();
+  s.downloads.emplace(request, State::Download{id, info});
   // 5.7.3: at most the length listed in trusted metadata.
-  s.outbox.push_back(Fetch{id, target_url(info, target_base_url), info.length, ""});
+  s.outbox.push_back(Fetch{request, target_url(info, target_base_url), info.length, "", id});
   return id;
 }
 
 Action Updater::next() {
   State& s = *state_;
-  if (s.failed) return Failed{*s.failed};
+  while (!s.ready.empty()) {
+    auto h = s.ready.front();
+    s.ready.pop_front();
+    h.resume();
+  }
   if (!s.outbox.empty()) {
     Action a = std::move(s.outbox.front());
     s.outbox.pop_front();
     return a;
   }
-  if (s.op) {
-    if (!s.op->done()) return Waiting{};
-    Result<void> result = s.op->take();
-    s.op.reset();
-    if (!result) {
-      s.failed = result.error();
-      return Failed{*s.failed};
-    }
+  if (auto a = s.take_finished()) return std::move(*a);
+  if (s.main_op) {
+    if (!s.main_op->done()) return Waiting{};
+    Result<void> result = s.main_op->take();
+    s.main_op.reset();
+    if (!result) return Failed{std::move(result.error())};
   }
-  if (!s.downloads.empty()) return Waiting{};
+  if (!s.lookups.empty() || !s.downloads.empty()) return Waiting{};
   return Done{};
 }
 
-Result<void> Updater::deliver(std::uint64_t id, Bytes bytes) {
+Result<void> Updater::deliver(RequestId id, std::string bytes) {
   State& s = *state_;
-  if (s.failed) return std::unexpected(*s.failed);
   if (auto d = s.downloads.find(id); d != s.downloads.end()) {
-    TargetInfo info = std::move(d->second);
+    State::Download download = std::move(d->second);
     s.downloads.erase(d);
     // Nothing unverified is released: length and hashes first (5.7.1, 5.7.3).
-    if (auto ok = verify_target(info, bytes); !ok) {
-      s.failed = ok.error();
+    if (auto ok = verify_target(download.info, as_bytes(bytes)); !ok) {
+      s.outbox.push_back(DownloadFailed{download.id, std::move(download.info), ok.error()});
       return ok;
     }
-    s.outbox.push_back(TargetReady{id, std::move(info), std::string(as_chars(bytes))});
+    s.outbox.push_back(TargetReady{download.id, std::move(download.info), std::move(bytes)});
     return {};
   }
   auto p = s.pending.find(id);
   if (p == s.pending.end()) {
-    return tuf::fail(Errc::usage, "", "deliver: unknown or already answered request id " + str(id));
+    return tuf::fail(Errc::usage, "",
+                     "deliver: unknown or already answered request id " + str(value_of(id)));
   }
   State::Pending pending = std::move(p->second);
   s.pending.erase(p);
   // Defence in depth: the I/O layer must enforce the limit, but never trust that it did.
-  if (pending.max_bytes != 0 && bytes.size() > pending.max_bytes) {
+  if (bytes.size() > pending.max_bytes) {
     *pending.slot = tuf::fail(Errc::too_large, pending.role, "response exceeds the byte limit",
-                         "<= " + str(pending.max_bytes), str(bytes.size()));
+                              "<= " + str(pending.max_bytes), str(bytes.size()));
   } else {
-    *pending.slot = std::string(as_chars(bytes));
+    *pending.slot = std::move(bytes);
   }
   pending.waiter.resume();
   return {};
 }
 
-Result<void> Updater::fail(std::uint64_t id, Error error) {
+Result<void> Updater::fail(RequestId id, Error error) {
   State& s = *state_;
-  if (s.failed) return std::unexpected(*s.failed);
   if (auto d = s.downloads.find(id); d != s.downloads.end()) {
-    if (error.role.empty()) error.role = d->second.path;
+    if (error.role.empty()) error.role = d->second.info.path;
+    s.outbox.push_back(DownloadFailed{d->second.id, std::move(d->second.info), std::move(error)});
     s.downloads.erase(d);
-    s.failed = std::move(error);
     return {};
   }
   auto p = s.pending.find(id);
   if (p == s.pending.end()) {
-    return tuf::fail(Errc::usage, "", "fail: unknown or already answered request id " + str(id));
+    return tuf::fail(Errc::usage, "",
+                     "fail: unknown or already answered request id " + str(value_of(id)));
   }
   State::Pending pending = std::move(p->second);
   s.pending.erase(p);
@@ -495,10 +619,8 @@ Result<void> Updater::fail(std::uint64_t id, Error error) {
 }
 
 bool Updater::refreshed() const { return state_->refreshed; }
-const std::optional<TargetInfo>& Updater::lookup_result() const {
-  return state_->lookup_result;
-}
 const TrustedSet& Updater::trusted() const { return *state_->trusted; }
 const UpdaterConfig& Updater::config() const { return state_->config; }
+const std::string& Updater::root_bytes() const { return state_->root_bytes; }
 
 }  // namespace tuf

@@ -4,95 +4,157 @@
 #include <memory>
 #include <optional>
 #include <type_traits>
+#include <unordered_map>
 
 namespace tuf_io {
 namespace {
 
-// The cap for a locally stored copy of `role`: the same the updater applies to downloads
-// without a length from trusted metadata (5.3.3, 5.4.1, 5.5.1, 5.6.1).
-std::uint64_t cached_cap(const tuf::UpdaterConfig& config, std::string_view role) {
-  if (role == "root") return config.root_max_length;
-  if (role == "timestamp") return config.timestamp_max_length;
-  if (role == "snapshot") return config.snapshot_max_length;
-  return config.targets_max_length;
-}
+// One drive() call: what is in flight, and how each action is answered.
+class Loop {
+ public:
+  Loop(tuf::Updater& updater, HttpClient& http, MetadataStore* store, const DriverHooks& hooks)
+      : updater_(updater), http_(http), store_(store), hooks_(hooks) {}
+  // Answers that arrive after run() returned (it stops at the first failure while other
+  // fetches may still be in flight) must not reach the updater: they are dropped, and the
+  // requests are cancelled on the way out.
+  ~Loop() {
+    *alive_ = false;
+    if (in_flight_ > 0) http_.cancel_all();
+  }
+
+  tuf::Result<void> run() {
+    for (;;) {
+      if (usage_error_) return std::unexpected(*usage_error_);
+      tuf::Action action = updater_.next();
+      if (hooks_.trace) hooks_.trace(action);
+      std::optional<tuf::Result<void>> end = std::visit([&](auto& a) { return on(a); }, action);
+      if (end) return std::move(*end);
+    }
+  }
+
+ private:
+  using Step = std::optional<tuf::Result<void>>;  // set: drive() returns it
+
+  // An answer the updater rejects as a usage error means the driver and the updater disagree
+  // about which requests exist: stop. Any other rejection is reported by a later action.
+  void answered(tuf::Result<void> r) {
+    if (!r && r.error().code == tuf::Errc::usage && !usage_error_) usage_error_ = r.error();
+  }
+
+  Step on(tuf::Fetch& fetch) {
+    const tuf::RequestId id = fetch.id;
+    ++in_flight_;
+    FetchRequest request;
+    request.url = std::move(fetch.url);
+    request.max_bytes = fetch.max_bytes;
+    http_.async_fetch(std::move(request), [this, alive = alive_, id](FetchResult result) {
+      if (!*alive) return;
+      --in_flight_;
+      if (result)
+        answered(updater_.deliver(id, std::move(*result)));
+      else
+        answered(updater_.fail(id, std::move(result.error())));
+    });
+    return std::nullopt;
+  }
+  Step on(tuf::LoadCached& load) {
+    auto bytes = store_ ? store_->load(load.role, load.max_bytes)
+                        : tuf::Result<std::string>(tuf::fail(tuf::Errc::not_found, load.role,
+                                                             "no metadata store"));
+    if (bytes) {
+      answered(updater_.deliver(load.id, std::move(*bytes)));
+    } else {
+      // Whatever kept the local copy from being read (absent, too large, unreadable), the
+      // updater treats it as not cached and goes to the network.
+      tuf::Error e = std::move(bytes.error());
+      e.code = tuf::Errc::not_found;
+      answered(updater_.fail(load.id, std::move(e)));
+    }
+    return std::nullopt;
+  }
+  Step on(tuf::Persist& persist) {
+    if (hooks_.on_persist) {
+      if (auto r = hooks_.on_persist(persist); !r) return r;
+    } else if (auto r = store_->persist(persist.role, tuf::as_bytes(persist.bytes)); !r) {
+      return r;
+    }
+    return std::nullopt;
+  }
+  Step on(tuf::LookupDone& done) {
+    if (hooks_.on_lookup) hooks_.on_lookup(tuf::Action(std::move(done)));
+    return std::nullopt;
+  }
+  Step on(tuf::LookupFailed& failed) {
+    if (!hooks_.on_lookup) return tuf::Result<void>(std::unexpected(failed.error));
+    hooks_.on_lookup(tuf::Action(std::move(failed)));
+    return std::nullopt;
+  }
+  Step on(tuf::TargetReady& ready) {
+    if (hooks_.on_target)
+      if (auto r = hooks_.on_target(ready); !r) return r;
+    return std::nullopt;
+  }
+  Step on(tuf::DownloadFailed& failed) {
+    if (!hooks_.on_download_failed) return tuf::Result<void>(std::unexpected(failed.error));
+    if (auto r = hooks_.on_download_failed(failed); !r) return r;
+    return std::nullopt;
+  }
+  Step on(tuf::Waiting&) {
+    if (in_flight_ == 0)
+      return tuf::fail(tuf::Errc::usage, "",
+                       "updater is waiting for answers but none of its requests is in flight");
+    if (http_.run_one() == 0)
+      return tuf::fail(tuf::Errc::usage, "", "HTTP client stopped with requests pending");
+    return std::nullopt;
+  }
+  Step on(tuf::Done&) { return tuf::Result<void>{}; }
+  Step on(tuf::Failed& failed) { return tuf::Result<void>(std::unexpected(failed.error)); }
+
+  tuf::Updater& updater_;
+  HttpClient& http_;
+  MetadataStore* store_;
+  const DriverHooks& hooks_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  std::size_t in_flight_ = 0;
+  std::optional<tuf::Error> usage_error_;
+};
 
 }  // namespace
 
 tuf::Result<void> drive(tuf::Updater& updater, HttpClient& http, MetadataStore& store,
                         const DriverHooks& hooks) {
-  // Answers that arrive after drive() returned (it stops at the first failure while other
-  // fetches may still be in flight) must not reach the updater: they are dropped, and the
-  // requests are cancelled on the way out.
   auto held = store.lock();  // one writer per metadata directory
   if (!held) return std::unexpected(held.error());
-  auto alive = std::make_shared<bool>(true);
-  std::size_t in_flight = 0;
-  struct Stop {
-    std::shared_ptr<bool>& alive;
-    std::size_t& in_flight;
-    HttpClient& http;
-    ~Stop() {
-      *alive = false;
-      if (in_flight > 0) http.cancel_all();
-    }
-  } stop{alive, in_flight, http};
+  return Loop(updater, http, &store, hooks).run();
+}
 
-  // An answer the updater rejects as a usage error means the driver and the updater disagree
-  // about which requests exist: stop. Any other rejection is reported by next() as Failed.
-  std::optional<tuf::Error> usage_error;
-  auto answered = [&](tuf::Result<void> r) {
-    if (!r && r.error().code == tuf::Errc::usage && !usage_error) usage_error = r.error();
-  };
-
-  for (;;) {
-    if (usage_error) return std::unexpected(*usage_error);
-    tuf::Action action = updater.next();
-    if (hooks.trace) hooks.trace(action);
-
-    if (auto* fetch = std::get_if<tuf::Fetch>(&action)) {
-      const std::uint64_t id = fetch->id;
-      ++in_flight;
-      FetchRequest request;
-      request.url = fetch->url;
-      request.max_bytes = fetch->max_bytes;
-      http.async_fetch(std::move(request),
-                       [&updater, &answered, &in_flight, alive, id](FetchResult result) {
-                         if (!*alive) return;
-                         --in_flight;
-                         if (result)
-                           answered(updater.deliver(id, tuf::as_bytes(*result)));
-                         else
-                           answered(updater.fail(id, std::move(result.error())));
-                       });
-    } else if (auto* load = std::get_if<tuf::LoadCached>(&action)) {
-      auto bytes = store.load(load->role, cached_cap(updater.config(), load->role));
-      if (bytes) {
-        answered(updater.deliver(load->id, tuf::as_bytes(*bytes)));
-      } else {
-        // Whatever kept the local copy from being read (absent, too large, unreadable), the
-        // updater treats it as not cached and goes to the network.
-        tuf::Error e = std::move(bytes.error());
-        e.code = tuf::Errc::not_found;
-        answered(updater.fail(load->id, std::move(e)));
-      }
-    } else if (auto* persist = std::get_if<tuf::Persist>(&action)) {
-      if (auto r = store.persist(persist->role, tuf::as_bytes(persist->bytes)); !r) return r;
-    } else if (auto* ready = std::get_if<tuf::TargetReady>(&action)) {
-      if (hooks.on_target)
-        if (auto r = hooks.on_target(*ready); !r) return r;
-    } else if (std::holds_alternative<tuf::Waiting>(action)) {
-      if (in_flight == 0)
-        return tuf::fail(tuf::Errc::usage, "",
-                         "updater is waiting for answers but none of its requests is in flight");
-      if (http.run_one() == 0)
-        return tuf::fail(tuf::Errc::usage, "", "HTTP client stopped with requests pending");
-    } else if (std::holds_alternative<tuf::Done>(action)) {
-      return {};
-    } else if (auto* failed = std::get_if<tuf::Failed>(&action)) {
-      return std::unexpected(failed->error);
-    }
+tuf::Result<void> drive(tuf::Updater& updater, HttpClient& http, const DriverHooks& hooks) {
+  if (!hooks.on_persist) {
+    return tuf::fail(tuf::Errc::usage, "", "drive without a store needs an on_persist hook");
   }
+  return Loop(updater, http, nullptr, hooks).run();
+}
+
+tuf::Result<std::vector<LookupResult>> lookup_all(tuf::Updater& updater, HttpClient& http,
+                                                  MetadataStore& store,
+                                                  const std::vector<std::string>& paths,
+                                                  DriverHooks hooks) {
+  std::vector<LookupResult> results(paths.size(), std::optional<tuf::FoundTarget>{});
+  std::unordered_map<std::uint64_t, std::size_t> slot;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    auto id = updater.start_lookup(paths[i]);
+    if (!id) return std::unexpected(id.error());
+    slot.emplace(tuf::value_of(*id), i);
+  }
+  hooks.on_lookup = [&](const tuf::Action& a) {
+    if (const auto* done = std::get_if<tuf::LookupDone>(&a)) {
+      results[slot.at(tuf::value_of(done->id))] = done->found;
+    } else if (const auto* failed = std::get_if<tuf::LookupFailed>(&a)) {
+      results[slot.at(tuf::value_of(failed->id))] = std::unexpected(failed->error);
+    }
+  };
+  if (auto ok = drive(updater, http, store, hooks); !ok) return std::unexpected(ok.error());
+  return results;
 }
 
 }  // namespace tuf_io

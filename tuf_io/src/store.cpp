@@ -1,7 +1,9 @@
 // Local, on-disk state: atomic file writes, bounded reads, the metadata store and target cache.
 //
-// Local I/O failures are reported as tuf::Errc::transport (the I/O layer's "anything else"),
-// with the path and the system's reason in the detail; a missing file is not_found.
+// Local I/O failures are reported as tuf::Errc::transport (tuf::Errc has no code for local
+// files yet), with what was being done, the path and the system's reason in the detail
+// ("cannot rename into place /x/root.json: Permission denied"); a missing file is not_found, one
+// over its cap too_large.
 #include "tuf_io/store.h"
 
 #include <fcntl.h>
@@ -10,10 +12,9 @@
 
 #include <cerrno>
 #include <cstring>
-#include <random>
 #include <system_error>
 
-#include "fsutil/interrupt.h"
+#include "fsutil/atomic_write.h"
 
 namespace tuf_io {
 namespace {
@@ -46,27 +47,6 @@ class Fd {
   int fd_;
 };
 
-std::string random_suffix() {
-  static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  std::random_device rd;
-  std::string out;
-  for (int i = 0; i < 6; ++i) out += kChars[rd() % (sizeof kChars - 1)];
-  return out;
-}
-
-int write_all(int fd, tuf::Bytes bytes) {
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  return 0;
-}
-
 // quote_role_name leaves "." and ".." (and "") unchanged; as file names they would mean the
 // directory itself or its parent. Encode their dots too ("%" is always encoded by
 // quote_role_name, so this cannot collide with another name's encoding).
@@ -91,36 +71,8 @@ tuf::Result<void> ensure_directory(const std::filesystem::path& dir) {
 }  // namespace
 
 tuf::Result<void> write_file_atomic(const std::filesystem::path& path, tuf::Bytes bytes) {
-  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
-  const std::string name = path.filename().string();
-  if (name.empty() || name == "." || name == "..")
-    return tuf::fail(tuf::Errc::usage, "", "not a file path: " + path.string());
-
-  std::filesystem::path temp;
-  Fd fd;
-  for (int attempt = 0; attempt < 16 && fd.get() < 0; ++attempt) {
-    temp = dir / (name + ".tmp-" + random_suffix());
-    fd.adopt(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-    if (fd.get() < 0 && errno != EEXIST) return std::unexpected(io_error(temp, "cannot create", errno));
-  }
-  if (fd.get() < 0) return std::unexpected(io_error(temp, "cannot create", EEXIST));
-  const fsutil::interrupt::TrackedPath removed_if_interrupted(temp);
-
-  auto abandon = [&](std::string_view doing, int err) {
-    fd.reset();
-    ::unlink(temp.c_str());
-    return std::unexpected(io_error(doing == "cannot rename" ? path : temp, doing, err));
-  };
-  if (int err = write_all(fd.get(), bytes)) return abandon("cannot write", err);
-  if (::fsync(fd.get()) != 0) return abandon("cannot sync", errno);
-  if (int err = fd.reset()) return abandon("cannot close", err);
-  if (::rename(temp.c_str(), path.c_str()) != 0) return abandon("cannot rename", errno);
-
-  // Make the rename itself durable.
-  Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir_fd.get() < 0) return std::unexpected(io_error(dir, "cannot open directory", errno));
-  if (::fsync(dir_fd.get()) != 0 && errno != EINVAL)
-    return std::unexpected(io_error(dir, "cannot sync directory", errno));
+  auto written = fsutil::write_file_atomic(path, bytes);
+  if (!written) return std::unexpected(io_error(written.error().path, written.error().action, written.error().code));
   return {};
 }
 
@@ -131,13 +83,14 @@ tuf::Result<std::string> read_file_limited(const std::filesystem::path& path,
   if (fd.get() < 0) {
     int err = errno;
     if (err == ENOENT || err == ENOTDIR)
-      return tuf::fail(tuf::Errc::not_found, "", "no such file: " + path.string());
+      return tuf::fail(tuf::Errc::not_found, "", "cannot open " + path.string() + ": " + std::strerror(err));
     return std::unexpected(io_error(path, "cannot open", err));
   }
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return std::unexpected(io_error(path, "cannot stat", errno));
   if (!S_ISREG(st.st_mode))
-    return tuf::fail(tuf::Errc::transport, "", "not a regular file: " + path.string());
+    return tuf::fail(tuf::Errc::transport, "", "cannot read " + path.string() + ": " +
+                                                   (S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file"));
   auto too_large = [&] {
     return tuf::fail(tuf::Errc::too_large, "",
                      path.string() + " is larger than " + std::to_string(max_bytes) + " bytes",

@@ -14,13 +14,14 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+
+#include "fsutil/atomic_write.h"
 
 extern char** environ;
 
@@ -747,25 +748,13 @@ std::optional<Interpreter> read_cache(const fs::path& file, const CacheKey& key,
 // Best effort: a cache that cannot be written only costs a later query.
 void write_cache(const fs::path& dir, const fs::path& file, const std::string& key_fields,
                  const element& query) {
-  static std::atomic<unsigned> counter{0};
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return;
   const std::string text = "{\"format\":" + std::to_string(kCacheFormat) + "," + key_fields +
                            ",\"query\":" + simdjson::minify(query) + "}\n";
-  const fs::path tmp = file.string() + ".tmp." + std::to_string(::getpid()) + "." +
-                       std::to_string(counter.fetch_add(1));
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.close();
-    if (!out) {
-      fs::remove(tmp, ec);
-      return;
-    }
-  }
-  fs::rename(tmp, file, ec);
-  if (ec) fs::remove(tmp, ec);
+  // Not durable: a record a crash truncated fails to parse and is only queried again.
+  (void)fsutil::write_file_atomic(file, text, {.mode = 0644, .durable = false});
 }
 
 // ---- virtual environments of a known base interpreter -------------------------------------------

@@ -27,9 +27,31 @@ enum class Errc {
   transport,
   // The caller used the API wrongly (unknown request id, action in wrong state, ...).
   usage,
+  // The core itself failed: out of memory, or a bug (an exception inside the workflow).
+  internal,
 };
 
 std::string_view to_string(Errc code);
+
+// Whether an error is the repository's doing (its metadata or targets were refused, or it
+// does not list what was asked), as opposed to the network's (not_found, too_large,
+// transport), the caller's (usage) or the core's (internal). A client may fall back to another
+// mirror on a network error, but a repository error is what TUF exists to catch.
+constexpr bool is_repository_fault(Errc code) {
+  switch (code) {
+    case Errc::unsigned_metadata:
+    case Errc::bad_version_number:
+    case Errc::equal_version_number:
+    case Errc::expired_metadata:
+    case Errc::length_or_hash_mismatch:
+    case Errc::invalid_metadata:
+    case Errc::repository_error:
+    case Errc::target_not_found:
+      return true;
+    default:
+      return false;
+  }
+}
 
 struct Error {
   Errc code = Errc::usage;

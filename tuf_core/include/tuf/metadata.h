@@ -5,8 +5,8 @@
 // parsed document, including every field the model does not know. Whether a document is
 // *trusted* is decided by tuf::TrustedSet, never here. Parsing never throws on bad input.
 //
-// Serialisation (serialize_signed / make_envelope) exists for signers: the test repository
-// simulator and the local index. It emits canonical JSON of the model's known fields.
+// Writing metadata (serialisation, key ids, envelopes) is the repository side's:
+// tuf_repo/serialize.h.
 #pragma once
 
 #include <cstdint>
@@ -20,18 +20,14 @@
 #include <vector>
 
 #include "tuf/bytes.h"
+#include "tuf/dates.h"
 #include "tuf/error.h"
 #include "tuf/hash.h"
+#include "tuf/json_parser.h"
 #include "tuf/keys.h"
+#include "tuf/meta_map.h"
 
 namespace tuf {
-
-// Seconds since the Unix epoch (UTC).
-using Timestamp = std::int64_t;
-
-// "2030-01-01T00:00:00Z" <-> seconds. Parsing accepts exactly that shape (TUF "Date-time").
-Result<Timestamp> parse_datetime(std::string_view text);
-std::string format_datetime(Timestamp t);
 
 struct Signature {
   std::string keyid;
@@ -47,76 +43,10 @@ struct Key {
   std::shared_ptr<const PublicKey> verifier;
 };
 
-// keyid of a key as TUF signers compute it: sha256 of the canonical JSON of
-// {"keytype":..,"scheme":..,"keyval":{"public":..}}, lowercase hex.
-std::string compute_keyid(const Key& key);
 
 struct RoleKeys {
   std::vector<std::string> keyids;
   std::uint32_t threshold = 1;
-};
-
-struct MetaInfo {  // an entry of timestamp "meta" / snapshot "meta"
-  std::uint64_t version = 0;
-  std::optional<std::uint64_t> length;
-  HashList hashes;  // may be empty
-  bool operator==(const MetaInfo&) const = default;
-};
-
-// Snapshot "meta": metadata file name ("targets.json", "<role>.json") -> MetaInfo.
-//
-// A flat vector sorted by name (byte order), searched by binary search: a PEP 458 snapshot has
-// 16,385 entries, which as std::unordered_map nodes cost 16,385 allocations, hashing and 1.6 MB;
-// here they are one allocation, built in one pass from the (canonical, hence sorted) document.
-// The interface is the subset of std::unordered_map<std::string, MetaInfo> that callers use
-// (find/at/operator[]/count/contains/emplace/erase, iteration yielding name/info pairs), so code
-// written against the map compiles unchanged. Iteration is in name order. As with a vector,
-// inserting or erasing invalidates iterators and references.
-class MetaMap {
- public:
-  using key_type = std::string;
-  using mapped_type = MetaInfo;
-  using value_type = std::pair<std::string, MetaInfo>;
-  using size_type = std::size_t;
-  using iterator = std::vector<value_type>::iterator;
-  using const_iterator = std::vector<value_type>::const_iterator;
-
-  MetaMap() = default;
-  // From entries in any order: sorted by name; of entries with the same name only the first is
-  // kept.
-  explicit MetaMap(std::vector<value_type> entries);
-
-  iterator begin() { return entries_.begin(); }
-  iterator end() { return entries_.end(); }
-  const_iterator begin() const { return entries_.begin(); }
-  const_iterator end() const { return entries_.end(); }
-  const_iterator cbegin() const { return entries_.cbegin(); }
-  const_iterator cend() const { return entries_.cend(); }
-  size_type size() const { return entries_.size(); }
-  bool empty() const { return entries_.empty(); }
-  void reserve(size_type n) { entries_.reserve(n); }
-  void clear() { entries_.clear(); }
-
-  iterator find(std::string_view name);
-  const_iterator find(std::string_view name) const;
-  size_type count(std::string_view name) const { return find(name) == end() ? 0 : 1; }
-  bool contains(std::string_view name) const { return find(name) != end(); }
-  // Throws std::out_of_range when absent, like std::unordered_map::at.
-  MetaInfo& at(std::string_view name);
-  const MetaInfo& at(std::string_view name) const;
-  // Inserts a default MetaInfo when absent.
-  MetaInfo& operator[](std::string_view name);
-  std::pair<iterator, bool> emplace(std::string name, MetaInfo info);
-  std::pair<iterator, bool> insert(value_type entry) {
-    return emplace(std::move(entry.first), std::move(entry.second));
-  }
-  size_type erase(std::string_view name);
-
-  bool operator==(const MetaMap& other) const;
-
- private:
-  iterator lower_bound(std::string_view name);
-  std::vector<value_type> entries_;  // sorted by name, names unique
 };
 
 struct TargetFile {
@@ -199,6 +129,17 @@ struct Metadata {
 // paths / path_hash_prefixes and of roles / succinct_roles. Lenient where harmless: a key
 // without keyval.public is kept (it never verifies), root roles besides the four top-level
 // ones (e.g. "mirrors") are kept. Stricter: thresholds above 2^32-1 are rejected.
+//
+// `parser` is scratch space reused from one document to the next (see tuf/json_parser.h); the
+// results own their data and do not depend on it. The forms without it make a local parser.
+Result<Metadata<Root>> parse_root(JsonParser& parser, Bytes json,
+                                  std::string_view role_hint = "root");
+Result<Metadata<TimestampMeta>> parse_timestamp(JsonParser& parser, Bytes json,
+                                                std::string_view role_hint = "timestamp");
+Result<Metadata<Snapshot>> parse_snapshot(JsonParser& parser, Bytes json,
+                                          std::string_view role_hint = "snapshot");
+Result<Metadata<Targets>> parse_targets(JsonParser& parser, Bytes json,
+                                        std::string_view role_hint = "targets");
 Result<Metadata<Root>> parse_root(Bytes json, std::string_view role_hint = "root");
 Result<Metadata<TimestampMeta>> parse_timestamp(Bytes json,
                                                 std::string_view role_hint = "timestamp");
@@ -207,18 +148,8 @@ Result<Metadata<Targets>> parse_targets(Bytes json, std::string_view role_hint =
 
 // Canonical JSON (OLPC) of any JSON document: object keys sorted by bytes, no whitespace, only
 // '"' and '\\' escaped in strings, integers only. Fails on floats and duplicate keys.
+Result<std::string> canonicalize_json(JsonParser& parser, Bytes json);
 Result<std::string> canonicalize_json(Bytes json);
 
-// Signer side: canonical JSON of the model's `signed` part ("_type" is the function's type;
-// an empty spec_version is written as "1.0.31"; MetaInfo hashes/length only when set).
-std::string serialize_signed(const Root& r);
-std::string serialize_signed(const TimestampMeta& t);
-std::string serialize_signed(const Snapshot& s);
-std::string serialize_signed(const Targets& t);
-// {"signatures":[{"keyid":..,"sig":..}...],"signed":<canonical_signed>}: canonical JSON, except
-// that control characters inside strings (raw in canonical JSON, e.g. the newlines of a PEM key)
-// are escaped so that the document is valid JSON. Parsing it gives back canonical_signed.
-std::string make_envelope(std::string_view canonical_signed,
-                          const std::vector<Signature>& signatures);
 
 }  // namespace tuf

@@ -21,6 +21,7 @@
 
 #include "tuf/bytes.h"
 #include "tuf/error.h"
+#include "tuf/json_parser.h"
 #include "tuf/metadata.h"
 
 namespace tuf {
@@ -75,6 +76,8 @@ class TrustedSet {
 
  private:
   TrustedSet() = default;
+  // Every document this set verifies is parsed with it; its buffers die with the set.
+  JsonParser parser_;
   Timestamp reference_time_ = 0;
   Metadata<Root> root_;
   std::optional<Metadata<TimestampMeta>> timestamp_;

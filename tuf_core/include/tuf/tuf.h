@@ -7,43 +7,53 @@
  * polling it for the next action and answering the requests it makes:
  *
  *   tuf_updater *u;
- *   tuf_updater_new(root, rootlen, "https://repo.example/metadata/", NULL, &u);
- *   tuf_start_refresh(u, time(NULL));
+ *   tuf_updater_new(root, rootlen, "https://repo.example/metadata/", NULL, &u, NULL, 0);
+ *   tuf_start_refresh(u, time(NULL));     (then lookups: tuf_start_lookup(u, path, &id))
  *   for (;;) {
  *     tuf_action a;
  *     tuf_next(u, &a);
  *     switch (a.kind) {
  *     case TUF_ACTION_FETCH:        fetch a.url (at most a.max_bytes), then tuf_deliver()
  *                                   or tuf_fail(); keep polling
- *     case TUF_ACTION_LOAD_CACHED:  read the stored copy of a.role, tuf_deliver() or
- *                                   tuf_fail(.., TUF_E_NOT_FOUND, ..); keep polling
+ *     case TUF_ACTION_LOAD_CACHED:  read the stored copy of a.role (at most a.max_bytes),
+ *                                   tuf_deliver() or tuf_fail(.., TUF_E_NOT_FOUND, ..)
  *     case TUF_ACTION_PERSIST:      store a.data for a.role (atomically); no answer
- *     case TUF_ACTION_TARGET_READY: a.data is the verified target; no answer
+ *     case TUF_ACTION_LOOKUP_DONE:  lookup a.id finished: a.found, a.target
+ *     case TUF_ACTION_LOOKUP_FAILED: lookup a.id failed: a.error, a.message
+ *     case TUF_ACTION_TARGET_READY: download a.id: a.data is the verified target; no answer
+ *     case TUF_ACTION_DOWNLOAD_FAILED: download a.id failed: a.error, a.message
  *     case TUF_ACTION_WAITING:      answer the outstanding requests, then poll again
- *     case TUF_ACTION_DONE:         the operation finished: start the next one
- *     case TUF_ACTION_FAILED:       a.error and tuf_last_error(u); the updater is finished
+ *     case TUF_ACTION_DONE:         every operation started has reported
+ *     case TUF_ACTION_FAILED:       the refresh failed: a.error, a.message
  *     }
  *   }
  *   tuf_updater_free(u);
  *
- * Operations: tuf_start_refresh() (root rotation, timestamp, snapshot, top-level targets),
- * then any number of tuf_start_lookup() (find a target in the delegation graph; one lookup or
- * refresh runs at a time) and tuf_start_download() (fetch and verify the target the last
- * lookup found; several downloads may be outstanding, also while a lookup runs). DONE means
- * the running operation has finished *and* no download is outstanding.
+ * Operations: tuf_start_refresh() (root rotation, timestamp, snapshot, top-level targets)
+ * runs alone. After it, any number of tuf_start_lookup() (find a target in the delegation
+ * graph) and tuf_start_download() (fetch and verify a target a lookup found) may be
+ * outstanding at once. Each reports its own result action carrying its id, and a failure ends
+ * only the operation it belongs to: a bad delegated role fails the lookups that need it, not
+ * the others. Lookups that need the same metadata share one fetch. DONE means every operation
+ * started has reported. A failed refresh may be retried with tuf_start_refresh().
  *
- * Requests: every FETCH and LOAD_CACHED carries an id. Answer each exactly once, with
+ * Ids: request ids (FETCH, LOAD_CACHED), lookup ids and download ids are three separate
+ * kinds; none is ever reused. Answer each request exactly once, with
  * tuf_deliver() or tuf_fail(), in any order; several may be outstanding at once and may be
  * serviced concurrently by the caller (but every call on one updater must come from one
  * thread at a time). Ids are never reused. Answering an unknown or already answered id is a
  * usage error that changes nothing.
  *
  * Errors: functions returning int return 0 (TUF_OK) or a negative tuf_error code;
- * tuf_last_error() gives a sentence for the last error on that updater. Failure of the
- * workflow is sticky: once tuf_next() has reported TUF_ACTION_FAILED, every later call on the
- * updater fails with the same code, and the only useful thing left is tuf_updater_free().
- * No C++ exception ever leaves the library; an allocation failure is reported as TUF_E_NOMEM
- * and, like any internal error, makes the updater fail for good.
+ * tuf_last_error() gives a sentence for the last error on that updater. Failed operations
+ * report their error in their action (error, message). No C++ exception ever leaves the
+ * library; an allocation failure inside an operation fails that operation (TUF_E_INTERNAL,
+ * message "out of memory"); one at the API boundary is reported as TUF_E_NOMEM and, like an
+ * internal error there, makes the updater fail for good.
+ *
+ * Stability (0.x: the soname carries major.minor, so a new minor version is a new ABI): every
+ * function and type in this header is part of the API of this version; fields are only ever
+ * appended to tuf_config (sized by its `size` field) and to tuf_action.
  *
  * Trust: nothing the library hands out is unverified. PERSIST data is metadata that has been
  * verified; TARGET_READY data is a whole target whose length and every hash matched trusted
@@ -74,9 +84,9 @@ extern "C" {
  * installs. While the major version is 0, each minor version may change the ABI (the shared
  * library's soname carries major.minor). */
 #define TUF_VERSION_MAJOR 0
-#define TUF_VERSION_MINOR 1
+#define TUF_VERSION_MINOR 2
 #define TUF_VERSION_PATCH 0
-#define TUF_VERSION "0.1.0"
+#define TUF_VERSION "0.2.0"
 /* 0xMMmmpp: compare with TUF_VERSION_NUM >= 0x000100 and the like. */
 #define TUF_VERSION_NUM \
   ((TUF_VERSION_MAJOR << 16) | (TUF_VERSION_MINOR << 8) | TUF_VERSION_PATCH)
@@ -150,9 +160,11 @@ typedef struct tuf_updater tuf_updater;
  *                          cfg->size is 0 (not initialised), or a length limit is 0;
  *   TUF_E_INVALID_METADATA, TUF_E_UNSIGNED_METADATA, TUF_E_REPOSITORY_ERROR: bad root;
  *   TUF_E_NOMEM, TUF_E_INTERNAL.
- * The message is then available from tuf_last_error(NULL) on the calling thread. */
+ * and, when `errbuf` is not NULL, writes the message there (NUL-terminated, truncated to
+ * `errbuflen` bytes; the library keeps no per-thread state). */
 TUF_API int tuf_updater_new(const uint8_t *root, size_t rootlen, const char *metadata_base_url,
-                            const tuf_config *cfg, tuf_updater **out);
+                            const tuf_config *cfg, tuf_updater **out, char *errbuf,
+                            size_t errbuflen);
 
 /* Frees the updater and everything it handed out (action data, lookup results, messages).
  * Outstanding requests are abandoned. NULL is allowed and does nothing. */
@@ -162,20 +174,20 @@ TUF_API void tuf_updater_free(tuf_updater *u);
  * the current time in seconds since the Unix epoch (UTC); it is the fixed reference time for
  * this refresh and for every lookup after it. Each refresh starts again from the latest
  * trusted root. Next: poll with tuf_next() until TUF_ACTION_DONE or TUF_ACTION_FAILED.
+ * Forgets every earlier lookup result.
  * Returns TUF_OK, or
- *   TUF_E_USAGE   u is NULL, or a refresh or lookup is still running;
- *   the sticky error code if the updater has failed; TUF_E_NOMEM. */
+ *   TUF_E_USAGE   u is NULL, or an operation (refresh, lookup, download) is outstanding;
+ *   TUF_E_NOMEM. */
 TUF_API int tuf_start_refresh(tuf_updater *u, int64_t now);
 
 /* Starts looking up `target_path` (NUL-terminated, as named in targets metadata) in the
- * delegation graph (5.6.7). Requires a completed refresh. Discards the previous lookup result.
- * Next: poll with tuf_next() until TUF_ACTION_DONE, then tuf_lookup_result(). A target that
- * no trusted role lists is not a failure: the lookup is DONE with found == 0.
+ * delegation graph (5.6.7). Requires a completed refresh; any number of lookups may be
+ * outstanding. Stores the lookup's id in *id. Its result arrives as TUF_ACTION_LOOKUP_DONE
+ * (found or not: a target that no trusted role lists is not a failure) or
+ * TUF_ACTION_LOOKUP_FAILED with this id.
  * Returns TUF_OK, or
- *   TUF_E_USAGE   u or target_path is NULL, no refresh has completed, or a refresh or lookup
- *                 is still running;
- *   the sticky error code if the updater has failed; TUF_E_NOMEM. */
-TUF_API int tuf_start_lookup(tuf_updater *u, const char *target_path);
+ *   TUF_E_USAGE   an argument is NULL, or no refresh has completed; TUF_E_NOMEM. */
+TUF_API int tuf_start_lookup(tuf_updater *u, const char *target_path, uint64_t *id);
 
 typedef struct tuf_hash {
   const char *algorithm;  /* "sha256", "sha512", "blake2b-256", ... as listed */
@@ -190,37 +202,39 @@ typedef struct tuf_target_info {
   const tuf_hash *hashes;  /* nhashes entries, in document order */
 } tuf_target_info;
 
-/* The result of the last lookup, which must have completed (tuf_next() returned
- * TUF_ACTION_DONE after tuf_start_lookup(); with downloads outstanding, DONE waits for them
- * too). Stores 1 in *found and fills *out if a trusted
- * role lists the target, else stores 0 in *found and leaves *out unchanged. `out` may be NULL
- * if only *found is wanted.
- * Lifetime: the strings and the hashes array stay valid until the next tuf_start_lookup(),
- * tuf_start_refresh() or tuf_updater_free() on u.
- * Returns TUF_OK, or TUF_E_USAGE (u or found is NULL, or no lookup has completed since the
- * last tuf_start_lookup() / tuf_start_refresh()). Works after the updater failed as long as a
- * lookup had completed before. */
-TUF_API int tuf_lookup_result(tuf_updater *u, int *found, tuf_target_info *out);
+/* The result of lookup `lookup_id`, which must have reported TUF_ACTION_LOOKUP_DONE. Stores
+ * 1 in *found and fills *out if a trusted role lists the target, else stores 0 in *found.
+ * `out` may be NULL if only *found is wanted.
+ * Lifetime: the strings and the hashes array stay valid until tuf_lookup_release() of this
+ * id, tuf_start_refresh() or tuf_updater_free() on u.
+ * Returns TUF_OK, or TUF_E_USAGE (u or found is NULL, or no such finished lookup). */
+TUF_API int tuf_lookup_result(tuf_updater *u, uint64_t lookup_id, int *found,
+                              tuf_target_info *out);
 
-/* Starts downloading the target the last completed lookup found (5.7), from
- * `target_base_url` (NUL-terminated; the target path, or <hash>.<name> with consistent
- * snapshots, is appended after a '/'). Stores in *id the request id: a TUF_ACTION_FETCH with
- * this id and max_bytes == the trusted length follows, and, once its bytes are delivered and
- * verified, a TUF_ACTION_TARGET_READY with the same id. Next: tuf_next().
+/* Forgets the result of lookup `lookup_id` (its memory is freed; downloads already started
+ * from it are not affected). Unknown ids are ignored. */
+TUF_API void tuf_lookup_release(tuf_updater *u, uint64_t lookup_id);
+
+/* Starts downloading the target that lookup `lookup_id` found (5.7), from `target_base_url`
+ * (NUL-terminated; the target path, or <hash>.<name> with consistent snapshots, is appended
+ * after a '/'). Stores in *id the download id: a TUF_ACTION_FETCH (with its own request id and
+ * max_bytes == the trusted length) follows, and, once its bytes are delivered, a
+ * TUF_ACTION_TARGET_READY (verified) or TUF_ACTION_DOWNLOAD_FAILED with the download id.
  * Returns TUF_OK, or
- *   TUF_E_USAGE   an argument is NULL, no refresh has completed, no lookup has completed, or
- *                 the last lookup found nothing;
- *   the sticky error code if the updater has failed; TUF_E_NOMEM. */
-TUF_API int tuf_start_download(tuf_updater *u, const char *target_base_url, uint64_t *id);
+ *   TUF_E_USAGE   an argument is NULL, no refresh has completed, or lookup `lookup_id` has
+ *                 not reported LOOKUP_DONE with a found target; TUF_E_NOMEM. */
+TUF_API int tuf_start_download(tuf_updater *u, uint64_t lookup_id, const char *target_base_url,
+                               uint64_t *id);
 
 typedef enum tuf_action_kind {
   /* Fetch `url`, reading at most `max_bytes` bytes (a server sending more must be cut off:
    * answer tuf_fail(u, id, TUF_E_TOO_LARGE, ...)). Answer with tuf_deliver() or tuf_fail()
    * with TUF_E_NOT_FOUND (the file does not exist: for root this ends the root walk),
    * TUF_E_TOO_LARGE or TUF_E_TRANSPORT. `role` is the metadata role, or "" for a target
-   * (whose `id` is the one tuf_start_download() returned). */
+   * (its download's id is in `download`). */
   TUF_ACTION_FETCH = 1,
-  /* Read the locally stored copy of `role` (the bytes last PERSISTed for it). Answer with
+  /* Read the locally stored copy of `role` (the bytes last PERSISTed for it), at most
+   * `max_bytes` bytes (a longer copy is not usable: answer TUF_E_NOT_FOUND). Answer with
    * tuf_deliver(), or tuf_fail(u, id, TUF_E_NOT_FOUND, ...) when there is none (any of the
    * three codes means "no usable local copy": the file is then fetched). The copy is
    * verified again as if it came from the network, so a corrupt or stale file is harmless. */
@@ -230,66 +244,77 @@ typedef enum tuf_action_kind {
    * keep these bytes as the root to pass to the next tuf_updater_new(). */
   TUF_ACTION_PERSIST = 3,
   /* `data`/`datalen` is the complete target `path`, verified against trusted metadata (length
-   * and every hash); `id` is the one tuf_start_download() returned. No answer. */
+   * and every hash); `id` is the download id. No answer. */
   TUF_ACTION_TARGET_READY = 4,
   /* Requests are outstanding: answer at least one, then poll again. */
   TUF_ACTION_WAITING = 5,
-  /* The operation finished and no download is outstanding: start the next operation or free
-   * the updater. */
+  /* Every operation started has reported: start the next one or free the updater. */
   TUF_ACTION_DONE = 6,
-  /* The operation failed: `error` holds the code, tuf_last_error(u) the message. Sticky. */
-  TUF_ACTION_FAILED = 7
+  /* The refresh failed: `error` holds the code, `message` the sentence. The updater is not
+   * refreshed; tuf_start_refresh() may be called again. */
+  TUF_ACTION_FAILED = 7,
+  /* Lookup `id` finished: `found` is 1 and `target` describes it, or `found` is 0. The result
+   * stays available through tuf_lookup_result() until released. No answer. */
+  TUF_ACTION_LOOKUP_DONE = 8,
+  /* Lookup `id` failed (`error`, `message`); other operations are not affected. */
+  TUF_ACTION_LOOKUP_FAILED = 9,
+  /* Download `id` failed (`error`, `message`; `path` is the target); nothing was released. */
+  TUF_ACTION_DOWNLOAD_FAILED = 10
 } tuf_action_kind;
 
 /* One action. Fields that do not apply to the kind are 0 / NULL.
- * Lifetime: url, role, path and data point into the updater and stay valid until the next
- * tuf_next() or tuf_updater_free() on the same updater (other calls, including tuf_deliver()
+ * Lifetime: url, role, path, data, message and target point into the updater and stay valid
+ * until the next tuf_next() or tuf_updater_free() on the same updater (other calls, including tuf_deliver()
  * and tuf_fail(), do not invalidate them). Copy what you need to keep. Strings are
  * NUL-terminated; data may contain any bytes and is not NUL-terminated. */
 typedef struct tuf_action {
   tuf_action_kind kind;
-  int error;            /* FAILED: the tuf_error code */
-  uint64_t id;          /* FETCH, LOAD_CACHED, TARGET_READY */
+  int error;            /* FAILED, LOOKUP_FAILED, DOWNLOAD_FAILED: the tuf_error code */
+  uint64_t id;          /* FETCH, LOAD_CACHED: request id; LOOKUP_*: lookup id;
+                           TARGET_READY, DOWNLOAD_FAILED: download id */
   const char *url;      /* FETCH */
-  uint64_t max_bytes;   /* FETCH: never read more than this */
-  const char *role;     /* FETCH ("" for a target), LOAD_CACHED, PERSIST */
-  const char *path;     /* TARGET_READY: the target path */
+  uint64_t max_bytes;   /* FETCH, LOAD_CACHED: never read more than this */
+  const char *role;     /* FETCH ("" for a target), LOAD_CACHED, PERSIST; LOOKUP_DONE: the
+                           role that listed the target */
+  const char *path;     /* TARGET_READY, DOWNLOAD_FAILED, LOOKUP_*: the target path */
   const uint8_t *data;  /* PERSIST, TARGET_READY */
   size_t datalen;       /* PERSIST, TARGET_READY */
+  const char *message;  /* FAILED, LOOKUP_FAILED, DOWNLOAD_FAILED: the error sentence */
+  uint64_t download;    /* FETCH of a target: its download id (0 for metadata) */
+  int found;            /* LOOKUP_DONE: 1 if found */
+  tuf_target_info target; /* LOOKUP_DONE with found == 1 */
 } tuf_action;
 
 /* Polls the updater for its next action and stores it in *out. Call it after starting an
  * operation and after every tuf_deliver()/tuf_fail(), until it returns WAITING, DONE or
- * FAILED. Returns TUF_OK when *out holds an action (FAILED is an action, not an error of
+ * FAILED. Returns TUF_OK when *out holds an action (a *FAILED kind is an action, not an error of
  * tuf_next() itself), or TUF_E_USAGE (u or out is NULL). */
 TUF_API int tuf_next(tuf_updater *u, tuf_action *out);
 
-/* Answers request `id` (a FETCH or LOAD_CACHED) with its bytes; the library copies them.
+/* Answers request `id` (a FETCH or LOAD_CACHED) with its bytes; the library copies them once.
  * `data` may be NULL when `datalen` is 0. Next: tuf_next().
  * Returns TUF_OK, or
  *   TUF_E_USAGE   u is NULL, data is NULL with datalen > 0, or id is not an outstanding
  *                 request (nothing changes);
  *   TUF_E_LENGTH_OR_HASH_MISMATCH  the bytes of a target download were refused on the spot:
- *                 the updater has failed and the next tuf_next() returns FAILED;
- *   the sticky error code if the updater had already failed; TUF_E_NOMEM.
+ *                 a DOWNLOAD_FAILED for it follows from tuf_next();
+ *   TUF_E_NOMEM.
  * Metadata bytes are judged while the workflow resumes: their verdict comes from tuf_next().
  * More than the request's max_bytes is refused (TOO_LARGE) even if the caller read it. */
 TUF_API int tuf_deliver(tuf_updater *u, uint64_t id, const uint8_t *data, size_t datalen);
 
 /* Answers request `id` with a transport failure. `transport_code` must be TUF_E_NOT_FOUND,
  * TUF_E_TOO_LARGE or TUF_E_TRANSPORT; `detail` (NUL-terminated, may be NULL) is kept in the
- * error message. A failed target download, or a failed metadata fetch the workflow cannot
- * recover from (anything but NOT_FOUND for the next root version), makes the updater fail.
- * Next: tuf_next().
+ * error message. A failed target download fails that download; a failed metadata fetch the
+ * workflow cannot recover from (anything but NOT_FOUND for the next root version) fails the
+ * operation(s) that needed it. Next: tuf_next().
  * Returns TUF_OK, or TUF_E_USAGE (u is NULL, transport_code is not one of the three, or id is
- * not an outstanding request; nothing changes), the sticky error code, TUF_E_NOMEM. */
+ * not an outstanding request; nothing changes), TUF_E_NOMEM. */
 TUF_API int tuf_fail(tuf_updater *u, uint64_t id, int transport_code, const char *detail);
 
-/* The message of the last error on `u` ("<code>: <role>: <detail> (expected X, got Y)"), or
- * "" if there was none. With u == NULL: the message of the last failed tuf_updater_new() on
- * the calling thread. Never returns NULL.
- * Lifetime: valid until the next call on u that returns an error or reports FAILED, or
- * tuf_updater_free(u); for NULL, until the next tuf_updater_new() on the thread. */
+/* The message of the last error a call on `u` returned ("<code>: <role>: <detail> (expected
+ * X, got Y)"), or "" if there was none (and for u == NULL). Never returns NULL.
+ * Lifetime: valid until the next call on u that returns an error, or tuf_updater_free(u). */
 TUF_API const char *tuf_last_error(const tuf_updater *u);
 
 #ifdef __cplusplus

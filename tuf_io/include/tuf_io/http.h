@@ -35,10 +35,15 @@ struct HttpOptions {
   std::uint64_t min_bytes_per_second = 1024;
   std::chrono::milliseconds min_rate_grace{5'000};
   unsigned max_redirects = 5;
-  unsigned max_connections_per_host = 4;
+  // Requests to one origin in flight at once (more wait for a free connection). A resolution
+  // round asks one index for the bin and the page of every project of a dependency level at
+  // once, then for their .metadata files, and an install for every wheel: 32 keeps a level of
+  // 16 projects to one round trip each while staying below what an index serves one client
+  // (uv allows 50 downloads at once).
+  unsigned max_connections_per_host = 32;
   std::size_t max_header_bytes = 64 * 1024;
   bool use_proxy_env = true;
-  std::string user_agent = "tufget/0.1";
+  std::string user_agent = "tufget/0.2";
   std::string ca_file;  // extra CA bundle (PEM) in addition to the system store; tests use it
 };
 

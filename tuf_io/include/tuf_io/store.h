@@ -13,8 +13,9 @@
 
 namespace tuf_io {
 
-// Writes `bytes` to `path` atomically: a temp file in the same directory (suffix ".tmp-XXXXXX",
-// never ".json"), fsync, rename over the target, fsync of the directory.
+// Writes `bytes` to `path` atomically and durably (fsutil::write_file_atomic, mode 0644: a temp
+// file ".<name>.tmp-XXXXXX" in the same directory, never ending in ".json"), with the failure as
+// a tuf::Error.
 tuf::Result<void> write_file_atomic(const std::filesystem::path& path, tuf::Bytes bytes);
 // Reads a whole file of at most max_bytes. not_found if it does not exist, too_large if bigger.
 tuf::Result<std::string> read_file_limited(const std::filesystem::path& path,
