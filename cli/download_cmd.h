@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "commands.h"
 #include "client/repository.h"
 
@@ -30,5 +32,10 @@ struct WarehouseDownloadOptions {
 // was verified and is in DEST; 1 when anything failed (then nothing new is written to DEST);
 // 2 for a malformed requirement.
 int cmd_download_warehouse(const GlobalOptions& g, const WarehouseDownloadOptions& o);
+
+// Registers `download` on `app`: its NAME... form fills `w`; the conformance protocol's
+// --target-name/--target-base-url/--target-dir fill `d` (top-level options, as that protocol
+// puts them before the subcommand name).
+CLI::App* add_download_command(CLI::App& app, DownloadOptions& d, WarehouseDownloadOptions& w);
 
 }  // namespace tufget

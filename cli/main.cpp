@@ -54,6 +54,22 @@ int main(int argc, char** argv) {
 
 namespace {
 
+// "tufget ARG..." as a shell would need it typed (arguments with special characters quoted);
+// "" without arguments.
+std::string quoted_command_line(int argc, char** argv) {
+  std::string out;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.find_first_of(" \t'\"$;&|<>*?") != std::string::npos) {
+      std::string quoted = "'";
+      for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      arg = quoted + "'";
+    }
+    out += (out.empty() ? "tufget " : " ") + arg;
+  }
+  return out;
+}
+
 int run(int argc, char** argv) {
   CLI::App app{
       "tufget: a TUF client that verifies every byte it downloads against signed repository "
@@ -79,47 +95,9 @@ int run(int argc, char** argv) {
       "Update the trusted top-level metadata (root rotation, timestamp, snapshot, targets) "
       "following the TUF client workflow");
 
-  auto* download = app.add_subcommand(
-      "download",
-      "With NAME...: download the best wheel of each project (and its .metadata) from a "
-      "TUF-enabled package index, verified from a pinned root down to the file's sha256, into "
-      "-d DIR. With --target-name (the TUF conformance protocol): refresh, then find each "
-      "target in the delegation graph, download it and verify its length and hashes before "
-      "storing it in the target directory; a file already there with matching length and hashes "
-      "is not downloaded again.");
-  // The conformance protocol puts these before the subcommand name, so they belong to the
-  // top-level app (fallthrough lets them follow `download` too).
   tufget::DownloadOptions d;
-  app.add_option("--target-name", d.target_names,
-                 "download: TUF target path (repeatable; targets are fetched in order)");
-  app.add_option("--target-base-url", d.target_base_url,
-                 "download: base URL of the target files");
-  app.add_option("--target-dir", d.target_dir, "download: where verified targets are stored");
-  // The Warehouse form: `tufget download NAME[==VERSION|SPEC]...` (docs/warehouse.md).
   tufget::WarehouseDownloadOptions w;
-  download->add_option("names", w.requirements,
-                       "Projects to download from a TUF-enabled package index: NAME, NAME==VERSION "
-                       "or NAME with PEP 440 specifiers (best wheel for the target interpreter, "
-                       "plus its .metadata; no dependency resolution)");
-  download->add_option("-d,--dest", w.dest, "Directory for the verified wheels (default: .)");
-  download->add_option("--index-url", w.index_url,
-                       "Simple index URL; picks the repository (and its pinned root) from the "
-                       "trust store (default: https://pypi.org/simple/)");
-  download->add_option("--root", w.root_file,
-                       "Trust this root.json as the initial root instead of a pinned one");
-  download->add_flag("--trust-on-first-use", w.trust_on_first_use,
-                     "With no pinned root, trust the root the server presents (unsafe; warns)");
-  download->add_option("--trust-dir", w.trust_dir,
-                       "Extra trust store searched first (folders with manifest.json + root.json)");
-  download->add_option("--platform", w.platforms,
-                       "Wheel platform tag to accept (repeatable; default: this machine's)")
-      ->allow_extra_args(false);
-  download->add_option("--python-version", w.python_version,
-                       "Target Python X.Y (default: the version of python3)");
-  download->add_flag("--no-cache", w.no_cache, "Neither read nor fill the download cache");
-  download->add_option("--max-wheel-bytes", w.max_wheel_bytes, "Size cap per wheel (default 1 GiB)");
-  download->add_option("--max-metadata-bytes", w.max_metadata_bytes,
-                       "Size cap per .metadata file (default 10 MiB)");
+  auto* download = tufget::add_download_command(app, d, w);
 
   tufget::HashOptions hash_options;
   auto* hash = tufget::add_hash_command(app, hash_options);
@@ -127,15 +105,7 @@ int run(int argc, char** argv) {
   auto* install = tufget::add_install_command(app, install_options);
   tufget::LockOptions lock_options;
   auto* lock = tufget::add_lock_command(app, lock_options);
-  for (int i = 1; i < argc; ++i) {  // the lock file's header repeats the command as given
-    std::string arg = argv[i];
-    if (arg.find_first_of(" \t'\"$;&|<>*?") != std::string::npos) {
-      std::string quoted = "'";
-      for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-      arg = quoted + "'";
-    }
-    lock_options.command_line += (lock_options.command_line.empty() ? "tufget " : " ") + arg;
-  }
+  lock_options.command_line = quoted_command_line(argc, argv);  // the lock file's header
   fsutil::set_command_line(lock_options.command_line.empty() ? "tufget" : lock_options.command_line);
   tufget::InstallOptions bootstrap_options;
   auto* bootstrap = tufget::add_bootstrap_command(app, bootstrap_options);

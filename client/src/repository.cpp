@@ -589,6 +589,83 @@ tuf::Result<void> choose_root_option(Repository& repo, const std::string& root_f
 
 }  // namespace
 
+namespace {
+
+// The client's own root.json (the latest root it verified, persisted by the updater), when it
+// is a well-formed root signed by its own keys; anything else counts as none here.
+std::optional<StoredRoot> read_client_root(const fs::path& client_root) {
+  auto stored = load_stored_root(client_root);
+  if (!stored || !*stored) return std::nullopt;
+  return std::move(**stored);
+}
+
+// A manifest with a pinned root: the client's own root when it continues the pin's chain,
+// else the pin (replacing a root of another chain).
+tuf::Result<void> choose_pinned_root(Repository& repo, const fs::path& client_root) {
+  auto pinned = load_pinned_root(*repo.manifest);
+  if (!pinned) return std::unexpected(pinned.error());
+  const ChainMember pin{*repo.manifest->root_sha256, *repo.manifest->root_version};
+  std::optional<RootChain> chain = read_root_chain(repo.metadata_dir);
+  bool foreign = false;
+  if (auto local = read_client_root(client_root); local && local->version >= pin.version) {
+    // The client's root continues the pin's chain when the record lists the pin or the
+    // client's root is the pin; a directory without a record (an older tufget's) is trusted
+    // as before. Otherwise it came from another chain (--root, trust on first use) and the
+    // pin starts a new one.
+    const ChainMember member{sha256_hex(local->bytes), local->version};
+    if (!chain || lists(chain, pin.sha256) || member.sha256 == pin.sha256) {
+      if (auto ok = note_chain_members(repo.metadata_dir, std::move(chain), {pin, member}); !ok) {
+        return std::unexpected(ok.error());
+      }
+      repo.root_bytes = std::move(local->bytes);
+      repo.root_source = RootSource::client;
+      repo.root_origin = client_root.string() + " (version " + std::to_string(local->version) +
+                         ", verified from the pinned version " + std::to_string(pin.version) +
+                         ")";
+      return {};
+    }
+    foreign = true;
+  }
+  // The pin replaces a root of another chain, so that no later run continues that chain.
+  if (foreign) {
+    if (auto w = tuf_io::write_file_atomic(client_root, tuf::as_bytes(*pinned)); !w) {
+      return std::unexpected(w.error());
+    }
+  }
+  if (auto ok = note_chain_members(repo.metadata_dir,
+                                   lists(chain, pin.sha256) ? std::move(chain) : std::nullopt,
+                                   {pin});
+      !ok) {
+    return std::unexpected(ok.error());
+  }
+  repo.root_bytes = std::move(*pinned);
+  repo.root_source = RootSource::pinned;
+  repo.root_origin = repo.manifest->root_file().string() + " (pinned, version " +
+                     std::to_string(pin.version) + ")";
+  return {};
+}
+
+// Why no root could be chosen, and what to do.
+std::string no_root_detail(const Repository& repo, const std::vector<fs::path>& stores,
+                           const std::vector<std::string>& problems) {
+  std::string detail =
+      repo.manifest
+          ? "repository " + repo.name + " (" + repo.index_url + ") has no pinned root"
+          : "no trust root is pinned for " + repo.index_url;
+  detail += ". Searched:";
+  if (stores.empty()) detail += " (no trust store exists)";
+  for (const fs::path& s : stores) detail += " " + s.string();
+  for (const std::string& p : problems) detail += "; skipped " + p;
+  detail +=
+      ". Pass --root FILE with a root.json obtained out of band, add the repository to a trust "
+      "store (see trust_roots/README.md), or pass --trust-on-first-use to trust whatever root "
+      "the server presents first (an attacker on the network at that moment would own every "
+      "later download)";
+  return detail;
+}
+
+}  // namespace
+
 tuf::Result<Repository> resolve_repository(const RepositoryOptions& o) {
   auto index_url = normalize_base_url(o.index_url.empty() ? kDefaultIndexUrl : o.index_url);
   if (!index_url) return std::unexpected(index_url.error());
@@ -634,68 +711,20 @@ tuf::Result<Repository> resolve_repository(const RepositoryOptions& o) {
 
   // The client's own root.json: the latest root it verified (persisted by the updater).
   const fs::path client_root = repo.metadata_dir / "root.json";
-  auto client_root_version = [&]() -> std::optional<std::pair<std::string, std::uint64_t>> {
-    std::error_code ec;
-    if (!fs::exists(client_root, ec)) return std::nullopt;
-    auto bytes = read_root_file(client_root);
-    if (!bytes) return std::nullopt;
-    auto v = check_self_signed_root(*bytes, client_root.string());
-    if (!v) return std::nullopt;
-    return std::make_pair(std::move(*bytes), *v);
-  };
 
   if (!o.root_file.empty()) {
     if (auto ok = choose_root_option(repo, o.root_file); !ok) return std::unexpected(ok.error());
     return repo;
   }
   if (repo.manifest && repo.manifest->has_pinned_root()) {
-    auto pinned = load_pinned_root(*repo.manifest);
-    if (!pinned) return std::unexpected(pinned.error());
-    const ChainMember pin{*repo.manifest->root_sha256, *repo.manifest->root_version};
-    std::optional<RootChain> chain = read_root_chain(repo.metadata_dir);
-    bool foreign = false;
-    if (auto local = client_root_version(); local && local->second >= pin.version) {
-      // The client's root continues the pin's chain when the record lists the pin or the
-      // client's root is the pin; a directory without a record (an older tufget's) is trusted
-      // as before. Otherwise it came from another chain (--root, trust on first use) and the
-      // pin starts a new one.
-      const ChainMember member{sha256_hex(local->first), local->second};
-      if (!chain || lists(chain, pin.sha256) || member.sha256 == pin.sha256) {
-        if (auto ok = note_chain_members(repo.metadata_dir, std::move(chain), {pin, member}); !ok) {
-          return std::unexpected(ok.error());
-        }
-        repo.root_bytes = std::move(local->first);
-        repo.root_source = RootSource::client;
-        repo.root_origin = client_root.string() + " (version " + std::to_string(local->second) +
-                           ", verified from the pinned version " + std::to_string(pin.version) +
-                           ")";
-        return repo;
-      }
-      foreign = true;
-    }
-    // The pin replaces a root of another chain, so that no later run continues that chain.
-    if (foreign) {
-      if (auto w = tuf_io::write_file_atomic(client_root, tuf::as_bytes(*pinned)); !w) {
-        return std::unexpected(w.error());
-      }
-    }
-    if (auto ok = note_chain_members(repo.metadata_dir,
-                                     lists(chain, pin.sha256) ? std::move(chain) : std::nullopt,
-                                     {pin});
-        !ok) {
-      return std::unexpected(ok.error());
-    }
-    repo.root_bytes = std::move(*pinned);
-    repo.root_source = RootSource::pinned;
-    repo.root_origin = repo.manifest->root_file().string() + " (pinned, version " +
-                       std::to_string(pin.version) + ")";
+    if (auto ok = choose_pinned_root(repo, client_root); !ok) return std::unexpected(ok.error());
     return repo;
   }
   if (o.trust_on_first_use) {
-    if (auto local = client_root_version()) {
-      repo.root_bytes = std::move(local->first);
+    if (auto local = read_client_root(client_root)) {
+      repo.root_bytes = std::move(local->bytes);
       repo.root_source = RootSource::first_use_kept;
-      repo.root_origin = client_root.string() + " (version " + std::to_string(local->second) +
+      repo.root_origin = client_root.string() + " (version " + std::to_string(local->version) +
                          ", trusted on first use earlier)";
     } else {
       repo.root_source = RootSource::first_use;
@@ -704,19 +733,7 @@ tuf::Result<Repository> resolve_repository(const RepositoryOptions& o) {
     return repo;
   }
 
-  std::string detail =
-      repo.manifest
-          ? "repository " + repo.name + " (" + repo.index_url + ") has no pinned root"
-          : "no trust root is pinned for " + repo.index_url;
-  detail += ". Searched:";
-  if (stores.empty()) detail += " (no trust store exists)";
-  for (const fs::path& s : stores) detail += " " + s.string();
-  for (const std::string& p : problems) detail += "; skipped " + p;
-  detail +=
-      ". Pass --root FILE with a root.json obtained out of band, add the repository to a trust "
-      "store (see trust_roots/README.md), or pass --trust-on-first-use to trust whatever root "
-      "the server presents first (an attacker on the network at that moment would own every "
-      "later download)";
+  std::string detail = no_root_detail(repo, stores, problems);
   if (o.allow_unpinned) {
     repo.root_source = RootSource::none;
     repo.root_origin = std::move(detail);

@@ -121,8 +121,13 @@ TEST_CASE("a tampered simple page, wheel or .metadata file is refused and nothin
   w.serve();
   const std::string wheel_sha = sha256_hex(read(a));
 
+  // A hostile server changes every copy of the page it serves: the signed one and the PEP 503
+  // URL that download fetches alongside the bin.
+  const fs::path signed_copy = w.signed_page("alpha");
+  const fs::path unsigned_copy = signed_copy.parent_path() / "index.html";
   SECTION("page: one byte changed") {
-    flip_a_byte(w.signed_page("alpha"));
+    flip_a_byte(signed_copy);
+    flip_a_byte(unsigned_copy);
     const RunResult r = w.download({"beta", "alpha"});
     INFO(r.output);
     CHECK(r.status == 1);
@@ -130,8 +135,7 @@ TEST_CASE("a tampered simple page, wheel or .metadata file is refused and nothin
     CHECK(r.has("simple page"));
   }
   SECTION("page: longer than the bin says") {
-    const fs::path page = w.signed_page("alpha");
-    write(page, read(page) + "<!-- more -->\n");
+    for (const fs::path& page : {signed_copy, unsigned_copy}) write(page, read(page) + "<!-- more -->\n");
     const RunResult r = w.download({"alpha"});
     INFO(r.output);
     CHECK(r.status == 1);
