@@ -409,6 +409,7 @@ int install_requested(const GlobalOptions& g, const InstallOptions& o, Requested
   po.max_wheel_bytes = o.max_wheel_bytes;
   po.max_metadata_bytes = o.max_metadata_bytes;
   po.verbose = out.verbose;
+  po.look_ahead = !o.no_deps;  // --no-deps: dependencies are not followed, so not fetched
   po.intact = [&out](const pkg_fs::InstalledDist& d) { return installed_intact(d, out); };
   if (hash_mode) {
     for (const auto& list : {&requested.roots, &requested.constraints}) {

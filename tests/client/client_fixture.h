@@ -65,14 +65,23 @@ struct LocalIndex {
   explicit LocalIndex(const std::vector<std::pair<std::string, std::string>>& dists,
                       unsigned bins = 16) {
     fs::create_directories(wheels);
-    std::ostringstream log;
-    tuf_repo::InitOptions init;
-    init.bins = bins;
-    tuf_repo::init_index(index, init, tufget::wall_clock_now(), log);
     std::vector<fs::path> files;
     for (const auto& [dist, version] : dists) {
       files.push_back(warehouse_test::make_wheel(wheels, dist, version));
     }
+    publish(files, bins);
+  }
+  // An index of wheel files made by the caller.
+  struct FromFiles {};
+  LocalIndex(FromFiles, const std::vector<fs::path>& files, unsigned bins = 16) {
+    publish(files, bins);
+  }
+
+  void publish(const std::vector<fs::path>& files, unsigned bins) {
+    std::ostringstream log;
+    tuf_repo::InitOptions init;
+    init.bins = bins;
+    tuf_repo::init_index(index, init, tufget::wall_clock_now(), log);
     tuf_repo::add_distributions(index, files, tufget::wall_clock_now(), log);
     tuf_repo::publish_index(index, {}, tufget::wall_clock_now(), log);
     server.set_handler(static_files(index));

@@ -52,7 +52,7 @@ struct ProviderOptions {
   std::uint64_t max_wheel_bytes = 0;
   std::uint64_t max_metadata_bytes = 0;
   int verbose = 0;
-  // Fetch ahead of the resolver (look_ahead): off only for tests that count requests per pin.
+  // Fetch dependency levels ahead of the resolver (look_ahead.cpp); off with --no-deps.
   bool look_ahead = true;
   // Whether an installed distribution may count as installed (its files intact); unset: yes.
   // Asked only for a project whose installed version would be offered.
