@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "fsutil/interrupt.h"
+#include "fsutil/read.h"
 #include "pkg/names.h"
 #include "pkg/requirements_file.h"
 
@@ -64,49 +65,33 @@ std::string file_kind(mode_t mode) {
   return "something else";
 }
 
-// The bytes of the regular file `p`, at most `cap` of them. A path that is not a regular file
-// (FIFO, device, directory, socket) is refused before it is opened, and again after (fstat on
-// the opened descriptor, in case it was swapped in between); the open never blocks (O_NONBLOCK:
-// a FIFO swapped in has no writer to wait for) and the cap holds while reading (a file that
-// grows past it while it is read is refused at the read that crosses it). Messages show at most
-// 400 bytes of the path (an include line may name a path of megabytes).
-pkg::Result<std::string> read_regular_file(const fs::path& p, std::size_t cap) {
+// A requirements file's bytes, at most `cap` of them (fsutil::read_regular_file: a FIFO,
+// device or directory is refused without blocking, the cap holds while reading). A symbolic
+// link is followed: users link requirements files. Messages show at most 400 bytes of the path
+// (an include line may name a path of megabytes).
+pkg::Result<std::string> read_requirements_bytes(const fs::path& p, std::size_t cap) {
   const std::string shown = p.string().size() > 400 ? p.string().substr(0, 400) + "..." : p.string();
   const auto refuse = [&](const std::string& why, const char* hint = "") {
     return pkg::fail(pkg::Errc::io, shown, "cannot read requirements file " + shown + ": " + why + hint);
   };
-  const char* regular_only =
-      "\nhint: -r and -c read regular files (no standard input, pipes or devices): save the "
-      "requirements to a file first";
-  struct stat st {};
-  if (::stat(p.c_str(), &st) != 0) return refuse(std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) return refuse(file_kind(st.st_mode) + ", not a regular file", regular_only);
-  const int fd = ::open(p.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) return refuse(std::strerror(errno));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  if (::fstat(fd, &st) != 0) return refuse(std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) return refuse(file_kind(st.st_mode) + ", not a regular file", regular_only);
-  const auto too_big = [&] {
-    return refuse("larger than " + std::to_string(cap >> 20) + " MiB: too big for a requirements file",
-                  "\nhint: a requirements file holds one line per requirement; split a larger set "
-                  "over several files (64 MiB in all)");
-  };
-  if (st.st_size < 0 || static_cast<std::uintmax_t>(st.st_size) > cap) return too_big();
-  std::string data;
-  data.reserve(static_cast<std::size_t>(st.st_size));
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return refuse(std::strerror(errno));
-    if (n == 0) break;
-    if (static_cast<std::size_t>(n) > cap - data.size()) return too_big();
-    data.append(buf, static_cast<std::size_t>(n));
+  auto data = fsutil::read_regular_file(p, cap, fsutil::Links::follow);
+  if (data) return std::move(*data);
+  switch (data.error()) {
+    case EISDIR:
+    case EINVAL: {
+      struct stat st {};
+      const std::string kind = ::stat(p.c_str(), &st) == 0 ? file_kind(st.st_mode) : "not a file";
+      return refuse(kind + ", not a regular file",
+                    "\nhint: -r and -c read regular files (no standard input, pipes or devices): "
+                    "save the requirements to a file first");
+    }
+    case EFBIG:
+      return refuse("larger than " + std::to_string(cap >> 20) + " MiB: too big for a requirements file",
+                    "\nhint: a requirements file holds one line per requirement; split a larger set "
+                    "over several files (64 MiB in all)");
+    default:
+      return refuse(std::strerror(data.error()));
   }
-  return data;
 }
 
 // How a requirements file error is printed: its sentence (no internal code names) and, for a
@@ -130,7 +115,7 @@ pkg::Result<pkg::LoadedFile> load_requirements_file(std::string_view path, std::
   }
   fs::path p(path);
   if (!from.empty() && p.is_relative()) p = fs::path(from).parent_path() / p;
-  auto contents = read_regular_file(p, pkg::kMaxRequirementsFileBytes);
+  auto contents = read_requirements_bytes(p, pkg::kMaxRequirementsFileBytes);
   if (!contents) return std::unexpected(std::move(contents.error()));
   std::error_code ec;
   fs::path canonical = fs::weakly_canonical(p, ec);

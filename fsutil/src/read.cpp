@@ -9,8 +9,10 @@
 
 namespace fsutil {
 
-std::expected<std::string, int> read_regular_file(const std::filesystem::path& path, std::uint64_t max_bytes) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+std::expected<std::string, int> read_regular_file(const std::filesystem::path& path,
+                                                  std::uint64_t max_bytes, Links links) {
+  const int nofollow = links == Links::refuse ? O_NOFOLLOW : 0;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | nofollow | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) return std::unexpected(errno);
   struct stat st {};
   int err = 0;

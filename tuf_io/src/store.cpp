@@ -15,6 +15,7 @@
 #include <system_error>
 
 #include "fsutil/atomic_write.h"
+#include "fsutil/read.h"
 
 namespace tuf_io {
 namespace {
@@ -23,29 +24,6 @@ tuf::Error io_error(const std::filesystem::path& path, std::string_view doing, i
   return tuf::Error{tuf::Errc::transport, "",
                     std::string(doing) + " " + path.string() + ": " + std::strerror(err), {}, {}};
 }
-
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { reset(); }
-  int get() const { return fd_; }
-  void adopt(int fd) {
-    reset();
-    fd_ = fd;
-  }
-  // Closes and reports close()'s errno (0 on success).
-  int reset() {
-    int err = 0;
-    if (fd_ >= 0 && ::close(fd_) != 0) err = errno;
-    fd_ = -1;
-    return err;
-  }
-
- private:
-  int fd_;
-};
 
 // quote_role_name leaves "." and ".." (and "") unchanged; as file names they would mean the
 // directory itself or its parent. Encode their dots too ("%" is always encoded by
@@ -78,51 +56,27 @@ tuf::Result<void> write_file_atomic(const std::filesystem::path& path, tuf::Byte
 
 tuf::Result<std::string> read_file_limited(const std::filesystem::path& path,
                                            std::uint64_t max_bytes) {
-  // O_NONBLOCK: opening a FIFO must not block; it is refused below as not a regular file.
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-  if (fd.get() < 0) {
-    int err = errno;
-    if (err == ENOENT || err == ENOTDIR)
+  // Follows a final link: a user's root file may be one, and the store's own files are only
+  // ever written by rename (fsutil::read_regular_file does the rest: no blocking on a FIFO,
+  // regular files only, the cap enforced while reading).
+  auto bytes = fsutil::read_regular_file(path, max_bytes, fsutil::Links::follow);
+  if (bytes) return std::move(*bytes);
+  const int err = bytes.error();
+  switch (err) {
+    case ENOENT:
+    case ENOTDIR:
       return tuf::fail(tuf::Errc::not_found, "", "cannot open " + path.string() + ": " + std::strerror(err));
-    return std::unexpected(io_error(path, "cannot open", err));
+    case EISDIR:
+      return tuf::fail(tuf::Errc::transport, "", "cannot read " + path.string() + ": is a directory");
+    case EINVAL:
+      return tuf::fail(tuf::Errc::transport, "", "cannot read " + path.string() + ": not a regular file");
+    case EFBIG:
+      return tuf::fail(tuf::Errc::too_large, "",
+                       path.string() + " is larger than " + std::to_string(max_bytes) + " bytes",
+                       "at most " + std::to_string(max_bytes) + " bytes", "");
+    default:
+      return std::unexpected(io_error(path, "cannot read", err));
   }
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return std::unexpected(io_error(path, "cannot stat", errno));
-  if (!S_ISREG(st.st_mode))
-    return tuf::fail(tuf::Errc::transport, "", "cannot read " + path.string() + ": " +
-                                                   (S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file"));
-  auto too_large = [&] {
-    return tuf::fail(tuf::Errc::too_large, "",
-                     path.string() + " is larger than " + std::to_string(max_bytes) + " bytes",
-                     "at most " + std::to_string(max_bytes) + " bytes",
-                     std::to_string(st.st_size) + " bytes");
-  };
-  if (static_cast<std::uint64_t>(st.st_size) > max_bytes) return too_large();
-
-  std::string out;
-  out.resize(static_cast<std::size_t>(st.st_size));
-  std::size_t done = 0;
-  // Read one byte past the limit to notice a file that grew since fstat.
-  char probe[1];
-  for (;;) {
-    char* at = done < out.size() ? out.data() + done : probe;
-    std::size_t want = done < out.size() ? out.size() - done : 1;
-    ssize_t n = ::read(fd.get(), at, want);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return std::unexpected(io_error(path, "cannot read", errno));
-    }
-    if (n == 0) break;
-    if (at == probe) {
-      if (done + 1 > max_bytes) return too_large();
-      out.push_back(probe[0]);
-      done += 1;
-      continue;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  out.resize(done);  // the file may have shrunk
-  return out;
 }
 
 MetadataStore::MetadataStore(std::filesystem::path dir) : dir_(std::move(dir)) {
