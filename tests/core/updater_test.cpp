@@ -413,49 +413,49 @@ TEST_CASE("5.6.7 the first role listing the target wins", "[updater][delegation]
   CHECK(delegated_fetches(d) == Names{"A"});
 }
 
-TEST_CASE("5.6.7.2.1 a matching terminating delegation ends the search", "[updater][delegation]") {
-  RepoSim sim;
-  sim.add_delegation("targets", "A", {"*"}, /*terminating=*/true);
-  sim.add_delegation("targets", "B", {"*"});
-  sim.add_target("t.txt", "only in B", "B");
-  sim.publish_all();
-  SimDriver d(sim);
-  require_ok(d.refresh());
-  Run r = d.lookup("t.txt");
-  require_ok(r);
-  CHECK_FALSE(r.found);
-  CHECK(delegated_fetches(d) == Names{"A"});
-}
-
-TEST_CASE("5.6.7.2.1 a terminating delegation that does not match the path is skipped",
-          "[updater][delegation]") {
-  RepoSim sim;
-  sim.add_delegation("targets", "A", {"other/*"}, /*terminating=*/true);
-  sim.add_delegation("targets", "B", {"*"});
-  sim.add_target("t.txt", "in B", "B");
-  sim.publish_all();
-  SimDriver d(sim);
-  require_ok(d.refresh());
-  Run r = d.lookup("t.txt");
-  require_ok(r);
-  CHECK(r.found);
-  CHECK(delegated_fetches(d) == Names{"B"});
-}
-
-TEST_CASE("5.6.7.2.1 a terminating delegation deep in the graph stops backtracking",
-          "[updater][delegation]") {
-  RepoSim sim;
-  sim.add_delegation("targets", "A", {"*"});
-  sim.add_delegation("targets", "B", {"*"});
-  sim.add_delegation("A", "A1", {"*"}, /*terminating=*/true);
-  sim.add_target("t.txt", "in B", "B");
-  sim.publish_all();
-  SimDriver d(sim);
-  require_ok(d.refresh());
-  Run r = d.lookup("t.txt");
-  require_ok(r);
-  CHECK_FALSE(r.found);
-  CHECK(delegated_fetches(d) == Names{"A", "A1"});
+// 5.6.7.2.1: terminating delegations, as a table: the delegations (delegator, role, paths,
+// terminating) in order, the role that lists t.txt, whether the lookup finds it and which
+// delegated roles it fetched.
+TEST_CASE("5.6.7.2.1 terminating delegations", "[updater][delegation]") {
+  struct Delegation {
+    std::string delegator, role;
+    std::vector<std::string> paths;
+    bool terminating;
+  };
+  struct Case {
+    const char* what;
+    std::vector<Delegation> delegations;
+    std::string listed_by;
+    bool found;
+    Names fetched;
+  };
+  const Case cases[] = {
+      {"a matching terminating delegation ends the search",
+       {{"targets", "A", {"*"}, true}, {"targets", "B", {"*"}, false}}, "B", false, {"A"}},
+      {"a terminating delegation that does not match the path is skipped",
+       {{"targets", "A", {"other/*"}, true}, {"targets", "B", {"*"}, false}}, "B", true, {"B"}},
+      {"a terminating delegation deep in the graph stops backtracking",
+       {{"targets", "A", {"*"}, false},
+        {"targets", "B", {"*"}, false},
+        {"A", "A1", {"*"}, true}},
+       "B", false, {"A", "A1"}},
+  };
+  for (const Case& c : cases) {
+    DYNAMIC_SECTION(c.what) {
+      RepoSim sim;
+      for (const Delegation& d : c.delegations) {
+        sim.add_delegation(d.delegator, d.role, d.paths, d.terminating);
+      }
+      sim.add_target("t.txt", "listed by " + c.listed_by, c.listed_by);
+      sim.publish_all();
+      SimDriver d(sim);
+      require_ok(d.refresh());
+      Run r = d.lookup("t.txt");
+      require_ok(r);
+      CHECK(r.found.has_value() == c.found);
+      CHECK(delegated_fetches(d) == c.fetched);
+    }
+  }
 }
 
 TEST_CASE("5.6.7.1 roles already visited are skipped (delegation cycles end)",
